@@ -1,0 +1,39 @@
+// What the control API needs from the running emperor. The runtime implements it; the
+// control layer only turns requests into these calls and never touches processes itself.
+import type { LifecycleEvent, VassalStatus } from '../core/status.js';
+
+export type VassalAction = 'start' | 'stop' | 'reload' | 'dance';
+
+export interface ActionOutcome {
+  readonly ok: boolean;
+  /** Human summary: 'web: running (pid 123, generation 4)' or the failed step and its reason. */
+  readonly message: string;
+  /** For dances: the failed step, when ok is false. */
+  readonly failedStep?: string;
+  readonly status: VassalStatus | null;
+}
+
+export interface OutputLine {
+  readonly at: number;
+  readonly generation: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+export interface SupervisorPort {
+  list(): VassalStatus[];
+  get(name: string): VassalStatus | undefined;
+  /**
+   * Starts an action. With wait=false the promise resolves as soon as it is accepted.
+   * Rejects with an EmperorError (unknown vassal, dance already running, …) when refused.
+   */
+  act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome>;
+  /** Every lifecycle event from now on; returns the unsubscribe function. */
+  subscribe(listener: (event: LifecycleEvent) => void): () => void;
+  /** The last `limit` captured output lines of the vassal's instances, or undefined for an unknown vassal. */
+  output(name: string, limit: number): OutputLine[] | undefined;
+  /** Subscribe to new output lines of one vassal. */
+  followOutput(name: string, listener: (line: OutputLine) => void): () => void;
+  /** Emperor-level facts for /metrics and `/emperor`. */
+  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
+}

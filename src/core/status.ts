@@ -1,0 +1,84 @@
+// The read-only view of the fleet that the control API, the CLI and the metrics show.
+// Times are epoch milliseconds; durations are milliseconds unless the name says seconds.
+
+export type VassalStateName =
+  | 'starting' // an original instance is spawned and not ready yet
+  | 'running' // the original instance is ready
+  | 'reloading' // a reload (stop-start, overlap or in-place) is under way
+  | 'dancing' // a restart dance is under way
+  | 'degraded' // the stand-in serves while a new original fails to become ready
+  | 'stopping' // instances are being stopped (removal, `emperor stop`, shutdown)
+  | 'throttled' // waiting before the next attempt after quick deaths
+  | 'broken' // the file is invalid, or the command or its sockets cannot be used
+  | 'stopped'; // nothing runs, by request
+
+export type InstanceRole = 'main' | 'standin';
+
+export interface UwsgiFlags {
+  readonly loaded: boolean;
+  readonly accepting: boolean;
+  readonly loyal: boolean;
+  readonly lastHeartbeatAt: number | null;
+}
+
+export interface InstanceStatus {
+  readonly generation: number;
+  readonly role: InstanceRole;
+  readonly pid: number | null;
+  readonly state: 'spawning' | 'starting' | 'ready' | 'reloading' | 'stopping';
+  readonly startedAt: number;
+  readonly readyAt: number | null;
+  /** Last `STATUS=` text the instance sent over its notify channel. */
+  readonly statusText: string | null;
+  readonly uwsgi: UwsgiFlags | null;
+}
+
+export interface ExitRecord {
+  readonly generation: number;
+  readonly role: InstanceRole;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly at: number;
+  readonly expected: boolean;
+}
+
+export interface VassalStatus {
+  readonly name: string;
+  readonly file: string;
+  readonly state: VassalStateName;
+  /** Pid of the original (main) instance that serves, else of any live instance. */
+  readonly pid: number | null;
+  readonly generation: number;
+  readonly restarts: number;
+  /** Seconds the serving instance has been up. */
+  readonly uptime: number | null;
+  readonly lastExit: ExitRecord | null;
+  readonly error: string | null;
+  readonly nextStartAt: number | null;
+  readonly throttleDelayMs: number;
+  readonly reload: string | null;
+  readonly want: 'up' | 'down';
+  readonly sockets: readonly { readonly name: string; readonly address: string }[];
+  readonly instances: readonly InstanceStatus[];
+  readonly dance: { readonly step: string; readonly startedAt: number } | null;
+  /** One short human line: why throttled, what the dance does, which file is invalid … */
+  readonly note: string;
+  readonly warnings: readonly string[];
+}
+
+/** One lifecycle event, as logged and as sent on the event stream. */
+export interface LifecycleEvent {
+  readonly at: number;
+  readonly vassal: string;
+  /** e.g. 'state', 'spawned', 'ready', 'exited', 'dance-step', 'dance-done', 'dance-failed', 'reload-failed', 'broken' */
+  readonly type: string;
+  readonly message: string;
+  readonly state?: VassalStateName;
+  readonly generation?: number;
+  readonly pid?: number;
+  readonly role?: InstanceRole;
+  readonly code?: number | null;
+  readonly signal?: string | null;
+  readonly step?: string;
+  readonly durationMs?: number;
+}

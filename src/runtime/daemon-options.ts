@@ -1,0 +1,17 @@
+// Options of the emperor daemon, resolved from the command line by the CLI.
+export interface DaemonOptions {
+  readonly vassalsDir: string;
+  readonly runDir: string;
+  /** Control socket path; defaults to `<runDir>/control.sock`. */
+  readonly controlPath: string;
+  readonly vassalWrapper: string;
+  /** First respawn delay after a quick death, doubled on each further quick death. */
+  readonly throttleMs: number;
+  readonly maxThrottleMs: number;
+  /** An instance that lived at least this long died "healthy": respawn at once, delay reset. */
+  readonly healthyUptimeMs: number;
+  readonly logFormat: 'json' | 'pretty';
+  readonly logLevel: string;
+  /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */
+  readonly requiredHeartbeatMs: number;
+}
