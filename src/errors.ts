@@ -13,6 +13,10 @@ export const ErrorCodes = {
   EMP_ERR_ACTION_FAILED: 'the action failed',
   EMP_ERR_UNREACHABLE: 'no emperor reachable',
   EMP_ERR_SHUTTING_DOWN: 'the emperor is shutting down',
+  EMP_ERR_NO_ENDPOINT: 'the control API has no such endpoint',
+  EMP_ERR_METHOD_NOT_ALLOWED: 'the endpoint does not accept that HTTP method',
+  EMP_ERR_BODY_TOO_LARGE: 'the request body is too large',
+  EMP_ERR_INTERNAL: 'internal error in the emperor',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
