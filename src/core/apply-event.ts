@@ -1,0 +1,162 @@
+// First half of a step: record what the event says happened. Decisions come after, in reconcile.
+import type { VassalEvent } from './events.js';
+import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
+import { afterDeath, NO_THROTTLE, type ThrottlePolicy } from './throttle.js';
+import { socketsKey } from './vassal.js';
+
+const UWSGI = { LOADED: 1, CONFIG_REQUEST: 2, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26, SOS: 30 } as const;
+
+// Updates the vassal's facts from one event.
+export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): void {
+  switch (e.type) {
+    case 'file-loaded': {
+      const first = d.v.spec === null;
+      const socketsChanged = d.v.spec !== null && socketsKey(d.v.spec) !== socketsKey(e.spec);
+      patch(d, {
+        spec: e.spec,
+        file: e.spec.file,
+        rev: d.v.rev + 1,
+        error: null,
+        errorKind: null,
+        want: 'up',
+        throttle: d.v.errorKind === null ? d.v.throttle : NO_THROTTLE,
+        sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
+      });
+      emit(d, first ? 'loaded' : 'changed', first ? `vassal file ${e.spec.file} loaded` : `vassal file ${e.spec.file} changed or touched`);
+      return;
+    }
+    case 'file-invalid':
+      patch(d, { error: e.error, errorKind: 'config', file: e.file });
+      emit(d, 'broken', e.error);
+      return;
+    case 'file-removed':
+      patch(d, { removed: true });
+      emit(d, 'removed', `vassal file ${d.v.file} removed`);
+      return;
+    case 'sockets-held':
+      if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
+        patch(d, { sockets: { status: 'held', key: e.key, addresses: e.addresses } });
+        emit(d, 'sockets', `holding ${e.addresses.map((a) => `${a.name}=${a.address}`).join(', ')}`);
+      }
+      return;
+    case 'sockets-failed':
+      if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
+        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error }, error: e.error, errorKind: 'sockets' });
+        emit(d, 'broken', e.error);
+      }
+      return;
+    case 'spawned': {
+      const inst = findInstance(d, e.generation);
+      if (!inst) return;
+      const immediate = inst.process.ready.kind === 'spawn';
+      patchInstance(d, e.generation, {
+        pid: e.pid,
+        phase: inst.phase === 'stopping' ? 'stopping' : immediate ? 'ready' : 'starting',
+        readyAt: immediate ? d.now : null,
+        heartbeatDeadline: inst.process.heartbeatTimeoutMs === undefined ? null : d.now + inst.process.heartbeatTimeoutMs,
+      });
+      emit(d, 'spawned', `spawned generation ${e.generation} (pid ${e.pid})`, { generation: e.generation, pid: e.pid, role: inst.role });
+      if (immediate && inst.phase !== 'stopping') emit(d, 'ready', `generation ${e.generation} ready`, { generation: e.generation, pid: e.pid, role: inst.role });
+      return;
+    }
+    case 'spawn-failed': {
+      const inst = findInstance(d, e.generation);
+      if (!inst) return;
+      patch(d, { instances: d.v.instances.filter((i) => i.generation !== e.generation) });
+      if (e.notFound) {
+        patch(d, { error: e.error, errorKind: 'spawn' });
+        emit(d, 'broken', e.error, { generation: e.generation });
+      } else {
+        if (inst.role === 'main') patch(d, { throttle: afterDeath(d.v.throttle, 0, d.now, policy) });
+        emit(d, 'spawn-failed', e.error, { generation: e.generation });
+      }
+      return;
+    }
+    case 'ready':
+      markReady(d, e.generation);
+      return;
+    case 'status-text':
+      patchInstance(d, e.generation, { statusText: e.text });
+      return;
+    case 'uwsgi-byte':
+      applyUwsgiByte(d, e.generation, e.byte);
+      return;
+    case 'exited':
+      applyExit(d, e.generation, e.code, e.signal, policy);
+      return;
+    case 'command':
+      if (e.action === 'stop') patch(d, { want: 'down', danceRequested: false });
+      if (e.action === 'start') {
+        const retry = d.v.errorKind === 'spawn' || d.v.errorKind === 'sockets';
+        patch(d, { want: 'up', throttle: NO_THROTTLE, ...(retry ? { error: null, errorKind: null, sockets: { status: 'none' } } : {}) });
+      }
+      if (e.action === 'reload') patch(d, { rev: d.v.rev + 1, want: 'up' });
+      if (e.action === 'dance') patch(d, { danceRequested: true });
+      emit(d, 'command', `${e.action} requested`);
+      return;
+    case 'shutdown':
+      patch(d, { shuttingDown: true });
+      return;
+    case 'tick':
+      return;
+  }
+}
+
+function markReady(d: Draft, generation: number): void {
+  const inst = findInstance(d, generation);
+  if (!inst || (inst.phase !== 'starting' && inst.phase !== 'reloading')) return;
+  patchInstance(d, generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
+  emit(d, 'ready', `generation ${generation} ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`, {
+    generation,
+    pid: inst.pid ?? undefined,
+    role: inst.role,
+    durationMs: d.now - inst.spawnedAt,
+  });
+}
+
+function applyUwsgiByte(d: Draft, generation: number, byte: number): void {
+  const inst = findInstance(d, generation);
+  if (!inst || !inst.uwsgi) return;
+  const flags = inst.uwsgi;
+  if (byte === UWSGI.LOADED) patchInstance(d, generation, { uwsgi: { ...flags, loaded: true } });
+  else if (byte === UWSGI.LOYAL) patchInstance(d, generation, { uwsgi: { ...flags, loyal: true } });
+  else if (byte === UWSGI.HEARTBEAT) {
+    const timeout = inst.process.heartbeatTimeoutMs;
+    patchInstance(d, generation, { uwsgi: { ...flags, lastHeartbeatAt: d.now }, heartbeatDeadline: timeout === undefined ? null : d.now + timeout });
+  } else if (byte === UWSGI.ACCEPTING) {
+    patchInstance(d, generation, { uwsgi: { ...flags, accepting: true } });
+    markReady(d, generation);
+  } else if (byte === UWSGI.STOP_ME) {
+    patch(d, { want: 'down' });
+    emit(d, 'command', `generation ${generation} asked to be stopped (uWSGI byte 22)`, { generation });
+  }
+  // 2 (config request) and 30 (broodlord SOS) are not supported; other bytes are ignored.
+}
+
+function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, policy: ThrottlePolicy): void {
+  const inst = findInstance(d, generation);
+  if (!inst) return;
+  const expected = inst.phase === 'stopping' && !inst.failed;
+  patch(d, {
+    instances: d.v.instances.filter((i) => i.generation !== generation),
+    lastExit: { generation, role: inst.role, code, signal, at: d.now, expected },
+  });
+  const how = signal ? `signal ${signal}` : `code ${code}`;
+  emit(d, 'exited', `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}`, {
+    generation,
+    pid: inst.pid ?? undefined,
+    role: inst.role,
+    code,
+    signal,
+  });
+  if (expected || inst.role !== 'main') return;
+  patch(d, { restarts: d.v.restarts + 1 });
+  const uptime = d.now - inst.spawnedAt;
+  // Inside a dance before the new original starts, the old one's exit is the dance's own step
+  // (the gist's hooks stop it): it is respawned at once, not throttled.
+  const op = d.v.op;
+  const danceStep = op.kind === 'dance' && (op.step === 'standin-starting' || op.step === 'main-stopping');
+  const neverReady = inst.readyAt === null;
+  patch(d, { throttle: danceStep ? NO_THROTTLE : afterDeath(d.v.throttle, neverReady ? 0 : uptime, d.now, policy) });
+  if (op.kind === 'dance' && op.step === 'main-starting') patch(d, { op: { ...op, mainFailures: op.mainFailures + 1 } });
+}

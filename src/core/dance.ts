@@ -1,0 +1,86 @@
+// The restart dance for vassals with singleton workers:
+//   stand-in B starts -> B ready -> original A stops (group gone) -> A' starts -> A' ready -> B stops.
+// At every moment from B ready on, B or A serves; A and A' never overlap.
+import { emit, findInstance, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { describeExit } from './reload-ops.js';
+import { mayStart } from './throttle.js';
+import type { DanceStep, Operation } from './vassal.js';
+
+type DanceOp = Extract<Operation, { kind: 'dance' }>;
+
+const STEP_WORDS: Record<DanceStep, string> = {
+  'standin-starting': 'stand-in starting',
+  'main-stopping': 'old instance stopping',
+  'main-starting': 'new instance starting',
+  'standin-stopping': 'stand-in stopping',
+};
+
+// Moves the dance forward as far as the facts allow.
+export function advanceDance(d: Draft, op: DanceOp): void {
+  const spec = d.v.spec;
+  if (!spec || !spec.standin) {
+    patch(d, { op: { kind: 'none' } });
+    emit(d, 'dance-failed', 'dance failed: the vassal has no stand-in', { step: op.step });
+    return;
+  }
+  let cur: DanceOp = op;
+  const enter = (step: DanceStep, message: string): void => {
+    emit(d, 'dance-step', message, { step: cur.step, durationMs: d.now - cur.stepStartedAt });
+    cur = { ...cur, step, stepStartedAt: d.now };
+    patch(d, { op: cur });
+  };
+
+  if (cur.step === 'standin-starting') {
+    if (cur.standinGen === null) {
+      const gen = spawn(d, 'standin', spec.standin);
+      cur = { ...cur, standinGen: gen };
+      patch(d, { op: cur });
+      emit(d, 'dance-step', STEP_WORDS['standin-starting'], { step: 'standin-starting', durationMs: 0, generation: gen });
+      return;
+    }
+    const b = findInstance(d, cur.standinGen);
+    if (!b || b.phase === 'stopping') {
+      const reason = b?.stopReason ?? describeExit(d, cur.standinGen);
+      if (b) stop(d, b, 'dance failed');
+      patch(d, { op: { kind: 'none' } });
+      emit(d, 'dance-failed', `dance failed at step "stand-in ready": stand-in ${reason}; the original keeps serving`, {
+        step: 'standin-starting',
+        durationMs: d.now - cur.startedAt,
+      });
+      return;
+    }
+    if (b.phase !== 'ready') return;
+    enter('main-stopping', `stand-in ready in ${secs(d.now - cur.stepStartedAt)}`);
+  }
+
+  if (cur.step === 'main-stopping') {
+    const old = mains(d);
+    for (const a of old) stop(d, a, 'restart dance: the stand-in serves meanwhile');
+    if (old.length > 0) return;
+    enter('main-starting', `old instance stopped in ${secs(d.now - cur.stepStartedAt)}: job handling paused`);
+  }
+
+  if (cur.step === 'main-starting') {
+    const live = mains(d).filter((i) => i.phase !== 'stopping');
+    if (live.length === 0) {
+      if (mains(d).length > 0 || !mayStart(d.v.throttle, d.now)) return; // a failed A' is still dying, or throttled
+      spawn(d, 'main', spec.process);
+      return;
+    }
+    if (!live.some((i) => i.phase === 'ready')) return;
+    enter('standin-stopping', `new instance ready in ${secs(d.now - cur.stepStartedAt)}: job handling resumed`);
+  }
+
+  if (cur.step === 'standin-stopping') {
+    const bs = standins(d);
+    for (const b of bs) stop(d, b, 'restart dance done');
+    if (bs.length > 0) return;
+    emit(d, 'dance-step', `stand-in stopped in ${secs(d.now - cur.stepStartedAt)}`, { step: 'standin-stopping', durationMs: d.now - cur.stepStartedAt });
+    patch(d, { op: { kind: 'none' } });
+    emit(d, 'dance-done', `restart dance done in ${secs(d.now - cur.startedAt)}`, { durationMs: d.now - cur.startedAt });
+  }
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}

@@ -1,0 +1,58 @@
+// Time-driven decisions: stop timeouts, ready timeouts, readiness by delay, missing heartbeats.
+import { emit, kill, patchInstance, type Draft } from './draft.js';
+import type { Instance } from './instance.js';
+
+// Acts on every deadline that has passed at d.now.
+export function applyDeadlines(d: Draft): void {
+  for (const inst of d.v.instances) {
+    if (inst.phase === 'stopping') {
+      if (!inst.killed && inst.pid !== null && inst.killAt !== null && inst.killAt <= d.now) {
+        patchInstance(d, inst.generation, { killed: true });
+        d.effects.push({ type: 'kill', generation: inst.generation });
+        emit(d, 'killing', `generation ${inst.generation} did not stop within its stop-timeout: SIGKILL to its process group`, {
+          generation: inst.generation,
+          pid: inst.pid,
+          role: inst.role,
+        });
+      }
+      continue;
+    }
+    if (inst.phase === 'starting' && inst.process.ready.kind === 'delay' && inst.spawnedAt + inst.process.ready.ms <= d.now) {
+      patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
+      emit(d, 'ready', `generation ${inst.generation} ready (survived ${inst.process.ready.ms} ms)`, {
+        generation: inst.generation,
+        pid: inst.pid ?? undefined,
+        role: inst.role,
+        durationMs: d.now - inst.spawnedAt,
+      });
+      continue;
+    }
+    if ((inst.phase === 'starting' || inst.phase === 'reloading') && inst.readyDeadline !== null && inst.readyDeadline <= d.now) {
+      kill(d, inst, `not ready within its ready-timeout (${inst.process.readyTimeoutMs} ms)`, true);
+      continue;
+    }
+    if (inst.heartbeatDeadline !== null && inst.heartbeatDeadline <= d.now && inst.pid !== null) {
+      kill(d, inst, `no heartbeat for ${inst.process.heartbeatTimeoutMs} ms: hung`, true);
+    }
+  }
+}
+
+// The earliest time at which applyDeadlines (or a throttled spawn) has something to do.
+export function nextWake(instances: readonly Instance[], throttleUntil: number | null, now: number): number | null {
+  let at: number | null = null;
+  // Anything due at or before `now` was handled by this very step.
+  const consider = (t: number | null): void => {
+    if (t !== null && t > now && (at === null || t < at)) at = t;
+  };
+  consider(throttleUntil);
+  for (const i of instances) {
+    if (i.phase === 'stopping') {
+      if (!i.killed) consider(i.killAt);
+      continue;
+    }
+    if (i.phase === 'starting' && i.process.ready.kind === 'delay') consider(i.spawnedAt + i.process.ready.ms);
+    if (i.phase === 'starting' || i.phase === 'reloading') consider(i.readyDeadline);
+    consider(i.heartbeatDeadline);
+  }
+  return at;
+}

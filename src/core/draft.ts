@@ -1,0 +1,76 @@
+// A small accumulator used inside one step: the vassal being rewritten and the effects asked
+// for so far. Step functions stay pure: they copy records, never mutate the input.
+import type { ProcessSpec } from '../config/spec.js';
+import type { Effect } from './effects.js';
+import { newInstance, type Instance } from './instance.js';
+import type { InstanceRole, LifecycleEvent } from './status.js';
+import type { Vassal } from './vassal.js';
+
+export interface Draft {
+  v: Vassal;
+  readonly effects: Effect[];
+  readonly now: number;
+}
+
+// Replaces fields of the vassal.
+export function patch(d: Draft, fields: Partial<Vassal>): void {
+  d.v = { ...d.v, ...fields };
+}
+
+// Rewrites one instance in place (by generation).
+export function patchInstance(d: Draft, generation: number, fields: Partial<Instance>): void {
+  patch(d, { instances: d.v.instances.map((i) => (i.generation === generation ? { ...i, ...fields } : i)) });
+}
+
+export function findInstance(d: Draft, generation: number | null): Instance | undefined {
+  return generation === null ? undefined : d.v.instances.find((i) => i.generation === generation);
+}
+
+// Records a lifecycle event for logs and the event stream.
+export function emit(d: Draft, type: string, message: string, extra: Partial<LifecycleEvent> = {}): void {
+  d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, type, message, ...extra } });
+}
+
+// Asks for a new instance and returns its generation.
+export function spawn(d: Draft, role: InstanceRole, process: ProcessSpec): number {
+  const generation = d.v.nextGeneration;
+  const inst = newInstance(generation, role, d.v.rev, process, d.now);
+  patch(d, { nextGeneration: generation + 1, instances: [...d.v.instances, inst] });
+  d.effects.push({ type: 'spawn', generation, role, process });
+  emit(d, 'spawning', `spawning ${role === 'main' ? 'instance' : 'stand-in'} generation ${generation}`, { generation, role });
+  return generation;
+}
+
+// Gracefully stops an instance (no-op when it is already stopping); SIGKILL follows after its stop-timeout.
+export function stop(d: Draft, inst: Instance, reason: string): void {
+  if (inst.phase === 'stopping') return;
+  if (inst.pid === null) {
+    // Not spawned yet: nothing to signal gracefully; kill as soon as the pid is known.
+    patchInstance(d, inst.generation, { phase: 'stopping', killAt: d.now, stopReason: reason });
+    return;
+  }
+  patchInstance(d, inst.generation, { phase: 'stopping', killAt: d.now + inst.process.stopTimeoutMs, stopReason: reason });
+  d.effects.push({ type: 'stop', generation: inst.generation });
+  emit(d, 'stopping', `stopping ${inst.role === 'main' ? 'instance' : 'stand-in'} generation ${inst.generation} (${reason})`, {
+    generation: inst.generation,
+    pid: inst.pid,
+    role: inst.role,
+  });
+}
+
+// SIGKILLs an instance's group at once (failed start, hung instance).
+export function kill(d: Draft, inst: Instance, reason: string, failed: boolean): void {
+  patchInstance(d, inst.generation, { phase: 'stopping', killAt: d.now, killed: inst.pid !== null, stopReason: reason, failed });
+  if (inst.pid !== null) {
+    d.effects.push({ type: 'kill', generation: inst.generation });
+    emit(d, 'killing', `killing generation ${inst.generation}: ${reason}`, { generation: inst.generation, pid: inst.pid, role: inst.role });
+  }
+}
+
+export function mains(d: Draft): Instance[] {
+  return d.v.instances.filter((i) => i.role === 'main');
+}
+
+export function standins(d: Draft): Instance[] {
+  return d.v.instances.filter((i) => i.role === 'standin');
+}

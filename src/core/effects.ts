@@ -1,0 +1,17 @@
+// What the core asks the runtime to do. Effects are descriptions; only the runtime acts.
+import type { ProcessSpec, SocketSpec } from '../config/spec.js';
+import type { InstanceRole, LifecycleEvent } from './status.js';
+
+export type Effect =
+  | { readonly type: 'spawn'; readonly generation: number; readonly role: InstanceRole; readonly process: ProcessSpec }
+  /** Graceful stop: the stop signal to the group, or byte 2 for a uWSGI instance. */
+  | { readonly type: 'stop'; readonly generation: number }
+  /** SIGKILL to the whole process group. */
+  | { readonly type: 'kill'; readonly generation: number }
+  /** uWSGI byte 1: graceful reload in place, same pid. */
+  | { readonly type: 'uwsgi-reload'; readonly generation: number }
+  /** Make the held sockets match this list (bind new ones, close ones no longer listed). */
+  | { readonly type: 'hold-sockets'; readonly key: string; readonly sockets: readonly SocketSpec[] }
+  /** The vassal is gone: close its sockets and drop it. */
+  | { readonly type: 'forget' }
+  | { readonly type: 'emit'; readonly event: LifecycleEvent };

@@ -1,0 +1,22 @@
+// Everything that can happen to a vassal. Watcher, child processes, timers, the control API
+// and the emperor's own signals all end up as one of these, handled one at a time.
+import type { VassalSpec } from '../config/spec.js';
+
+export type VassalAction = 'start' | 'stop' | 'reload' | 'dance';
+
+export type VassalEvent =
+  | { readonly type: 'file-loaded'; readonly spec: VassalSpec } // the file appeared, changed or was touched
+  | { readonly type: 'file-invalid'; readonly error: string; readonly file: string }
+  | { readonly type: 'file-removed' }
+  | { readonly type: 'sockets-held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
+  | { readonly type: 'sockets-failed'; readonly key: string; readonly error: string }
+  | { readonly type: 'spawned'; readonly generation: number; readonly pid: number }
+  | { readonly type: 'spawn-failed'; readonly generation: number; readonly error: string; readonly notFound: boolean }
+  | { readonly type: 'ready'; readonly generation: number }
+  | { readonly type: 'status-text'; readonly generation: number; readonly text: string }
+  | { readonly type: 'uwsgi-byte'; readonly generation: number; readonly byte: number }
+  /** The instance's whole process group is gone. */
+  | { readonly type: 'exited'; readonly generation: number; readonly code: number | null; readonly signal: string | null }
+  | { readonly type: 'command'; readonly action: VassalAction }
+  | { readonly type: 'shutdown' }
+  | { readonly type: 'tick' };

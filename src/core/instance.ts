@@ -1,0 +1,62 @@
+// One running (or starting, or stopping) process group of a vassal, as the core sees it.
+import type { ProcessSpec } from '../config/spec.js';
+import type { InstanceRole, UwsgiFlags } from './status.js';
+
+/*
+ * Invariants:
+ * - `pid` is null only while phase is 'spawning' (the spawn effect is out, no answer yet).
+ * - phase 'stopping' always has `killAt` set: SIGKILL goes to the group at that time unless
+ *   `killed` is already true.
+ * - `readyDeadline` is set while phase is 'starting' or 'reloading'.
+ * - an instance leaves the list only on its `exited` (group gone) or `spawn-failed` event.
+ */
+export type InstancePhase = 'spawning' | 'starting' | 'ready' | 'reloading' | 'stopping';
+
+export interface Instance {
+  readonly generation: number;
+  readonly role: InstanceRole;
+  /** The vassal revision (file content or touch) this instance runs. */
+  readonly rev: number;
+  readonly process: ProcessSpec;
+  readonly phase: InstancePhase;
+  readonly pid: number | null;
+  readonly spawnedAt: number;
+  readonly readyAt: number | null;
+  readonly readyDeadline: number | null;
+  readonly killAt: number | null;
+  readonly killed: boolean;
+  /** Why the emperor stopped it, when it did: the exit is then expected. */
+  readonly stopReason: string | null;
+  /** Stopped because it failed (not ready in time, hung): its exit counts as a death for throttling. */
+  readonly failed: boolean;
+  readonly statusText: string | null;
+  readonly uwsgi: UwsgiFlags | null;
+  readonly heartbeatDeadline: number | null;
+}
+
+// A fresh instance record for a spawn the core is about to ask for.
+export function newInstance(generation: number, role: InstanceRole, rev: number, process: ProcessSpec, now: number): Instance {
+  return {
+    generation,
+    role,
+    rev,
+    process,
+    phase: 'spawning',
+    pid: null,
+    spawnedAt: now,
+    readyAt: null,
+    readyDeadline: now + process.readyTimeoutMs,
+    killAt: null,
+    killed: false,
+    stopReason: null,
+    failed: false,
+    statusText: null,
+    uwsgi: process.protocol === 'uwsgi' ? { loaded: false, accepting: false, loyal: false, lastHeartbeatAt: null } : null,
+    heartbeatDeadline: null,
+  };
+}
+
+// Whether the instance counts as serving (or about to serve) rather than on its way out.
+export function isLive(i: Instance): boolean {
+  return i.phase !== 'stopping';
+}

@@ -1,0 +1,95 @@
+// Read-only views of a vassal: its state name and the status shown by the API and the CLI.
+import type { Instance } from './instance.js';
+import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
+import type { Vassal } from './vassal.js';
+
+// The one state name an operator sees for the vassal.
+export function stateOf(v: Vassal, now: number): VassalStateName {
+  const mains = v.instances.filter((i) => i.role === 'main');
+  if (v.removed || v.want === 'down' || v.shuttingDown) return v.instances.length > 0 ? 'stopping' : 'stopped';
+  if (v.error !== null) return 'broken';
+  if (v.op.kind === 'dance') return v.op.mainFailures > 0 && v.op.step === 'main-starting' ? 'degraded' : 'dancing';
+  if (v.op.kind !== 'none') return 'reloading';
+  const live = mains.filter((i) => i.phase !== 'stopping');
+  if (live.some((i) => i.phase === 'ready')) return 'running';
+  if (live.length > 0) return 'starting';
+  if (v.throttle.nextStartAt !== null && v.throttle.nextStartAt > now) return 'throttled';
+  if (v.spec === null) return 'starting';
+  return mains.length > 0 ? 'stopping' : 'starting';
+}
+
+// The serving instance: a ready original, else a ready stand-in, else any live one.
+export function servingInstance(v: Vassal): Instance | undefined {
+  const live = v.instances.filter((i) => i.phase !== 'stopping');
+  return (
+    live.find((i) => i.role === 'main' && i.phase === 'ready') ??
+    live.find((i) => i.phase === 'ready') ??
+    live.find((i) => i.role === 'main') ??
+    live[0] ??
+    v.instances[0]
+  );
+}
+
+// The status record of the API and `emperor status`.
+export function toStatus(v: Vassal, now: number): VassalStatus {
+  const state = stateOf(v, now);
+  const serving = servingInstance(v);
+  const readySince = serving?.readyAt ?? serving?.spawnedAt ?? null;
+  return {
+    name: v.name,
+    file: v.file,
+    state,
+    pid: serving?.pid ?? null,
+    generation: serving?.generation ?? v.nextGeneration - 1,
+    restarts: v.restarts,
+    uptime: serving && serving.pid !== null && readySince !== null ? Math.max(0, (now - serving.spawnedAt) / 1000) : null,
+    lastExit: v.lastExit,
+    error: v.error,
+    nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
+    throttleDelayMs: v.throttle.delayMs,
+    reload: v.spec?.reload ?? null,
+    want: v.want,
+    sockets: v.sockets.status === 'held' ? v.sockets.addresses : [],
+    instances: v.instances.map(instanceStatus),
+    dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,
+    note: noteOf(v, state, now),
+    warnings: v.spec?.warnings ?? [],
+  };
+}
+
+function instanceStatus(i: Instance): InstanceStatus {
+  return {
+    generation: i.generation,
+    role: i.role,
+    pid: i.pid,
+    state: i.phase,
+    startedAt: i.spawnedAt,
+    readyAt: i.readyAt,
+    statusText: i.statusText,
+    uwsgi: i.uwsgi,
+  };
+}
+
+function noteOf(v: Vassal, state: VassalStateName, now: number): string {
+  switch (state) {
+    case 'broken': {
+      const serving = v.instances.find((i) => i.phase !== 'stopping');
+      return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
+    }
+    case 'throttled':
+      return `died ${v.restarts} time(s); next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+    case 'dancing':
+    case 'degraded': {
+      const op = v.op;
+      if (op.kind !== 'dance') return '';
+      return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${op.step}`;
+    }
+    case 'reloading':
+      return `reload (${v.op.kind}) to revision ${v.rev}`;
+    default: {
+      if (v.failedRev === v.rev && v.failedReason) return `last reload failed: ${v.failedReason}`;
+      const text = servingInstance(v)?.statusText;
+      return text ?? '';
+    }
+  }
+}
