@@ -1,0 +1,138 @@
+// Client of the control API, used by the CLI (and by tests). One HTTP request per call.
+import { request, type IncomingMessage } from 'node:http';
+import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
+import type { LifecycleEvent, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, OutputLine, SupervisorPort, VassalAction } from './supervisor-port.js';
+import { readNdjson } from './ndjson-reader.js';
+
+export type EmperorInfo = ReturnType<SupervisorPort['info']>;
+
+export interface StreamOptions {
+  /** Aborting ends the stream (the iterator returns). */
+  readonly signal?: AbortSignal;
+}
+
+export class ControlClient {
+  readonly socketPath: string;
+
+  constructor(socketPath: string) {
+    this.socketPath = socketPath;
+  }
+
+  // Every vassal's status.
+  async list(): Promise<VassalStatus[]> {
+    const body = (await this.json('GET', '/vassals')) as { vassals: VassalStatus[] };
+    return body.vassals;
+  }
+
+  // One vassal's status; EMP_ERR_UNKNOWN_VASSAL when there is none by that name.
+  async get(name: string): Promise<VassalStatus> {
+    return (await this.json('GET', `/vassals/${encodeURIComponent(name)}`)) as VassalStatus;
+  }
+
+  // Runs an action; a failed outcome (409 with an ActionOutcome) is returned, refusals throw.
+  async act(name: string, action: VassalAction, opts: { wait?: boolean } = {}): Promise<ActionOutcome> {
+    const query = opts.wait === false ? '?wait=0' : '';
+    return (await this.json('POST', `/vassals/${encodeURIComponent(name)}/${action}${query}`)) as ActionOutcome;
+  }
+
+  async info(): Promise<EmperorInfo> {
+    return (await this.json('GET', '/emperor')) as EmperorInfo;
+  }
+
+  // Prometheus text.
+  async metrics(): Promise<string> {
+    const res = await this.send('GET', '/metrics');
+    const text = await readText(res);
+    if (res.statusCode !== 200) throw errorFromBody(res.statusCode ?? 0, text);
+    return text;
+  }
+
+  // Lifecycle events as they happen; resolves once the server has subscribed (headers received).
+  async events(opts: StreamOptions & { vassal?: string } = {}): Promise<AsyncIterable<LifecycleEvent>> {
+    const query = opts.vassal === undefined ? '' : `?vassal=${encodeURIComponent(opts.vassal)}`;
+    return this.stream<LifecycleEvent>(`/events${query}`, opts.signal);
+  }
+
+  // The last `n` output lines of a vassal, then new ones when `follow` is set.
+  async logs(name: string, opts: StreamOptions & { n?: number; follow?: boolean } = {}): Promise<AsyncIterable<OutputLine>> {
+    const params = new URLSearchParams({ n: String(opts.n ?? 100) });
+    if (opts.follow) params.set('follow', '1');
+    return this.stream<OutputLine>(`/vassals/${encodeURIComponent(name)}/logs?${params}`, opts.signal);
+  }
+
+  private async stream<T>(path: string, signal: AbortSignal | undefined): Promise<AsyncIterable<T>> {
+    const res = await this.send('GET', path, signal);
+    if (res.statusCode !== 200) throw errorFromBody(res.statusCode ?? 0, await readText(res));
+    return readNdjson<T>(res, signal);
+  }
+
+  private async json(method: string, path: string): Promise<unknown> {
+    const res = await this.send(method, path);
+    const text = await readText(res);
+    const status = res.statusCode ?? 0;
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new EmperorError('EMP_ERR_INTERNAL', `the emperor answered ${method} ${path} with ${status} and no JSON: ${text.slice(0, 200)}`);
+    }
+    if (status >= 200 && status < 300) return body;
+    if (status === 409 && isOutcome(body)) return body;
+    throw errorFromBody(status, text);
+  }
+
+  private send(method: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, method, path, headers: { host: 'emperor', accept: 'application/json' }, signal });
+      req.once('response', resolve);
+      req.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.name === 'AbortError') reject(err);
+        else if (err.code && ['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTSOCK', 'ECONNRESET', 'EPERM'].includes(err.code)) reject(this.unreachable(err));
+        else reject(err);
+      });
+      req.end();
+    });
+  }
+
+  private unreachable(err: NodeJS.ErrnoException): EmperorError {
+    return new EmperorError('EMP_ERR_UNREACHABLE', `no emperor at ${this.socketPath}: ${describeErrno(err)} (is it running? try --run-dir or EMPEROR_RUN_DIR)`, { cause: err });
+  }
+}
+
+function describeErrno(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return 'no such socket file';
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOTSOCK': return 'not a socket';
+    case 'ECONNRESET': return 'connection reset';
+    default: return err.message;
+  }
+}
+
+function isOutcome(body: unknown): body is ActionOutcome {
+  return typeof body === 'object' && body !== null && typeof (body as ActionOutcome).ok === 'boolean' && typeof (body as ActionOutcome).message === 'string';
+}
+
+// Builds the EmperorError an `{error: {code, message}}` answer stands for.
+function errorFromBody(status: number, text: string): EmperorError {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    const code = body.error?.code;
+    if (code && code in ErrorCodes) return new EmperorError(code as ErrorCode, body.error?.message ?? code);
+    if (body.error?.message) return new EmperorError('EMP_ERR_INTERNAL', `${code ?? status}: ${body.error.message}`);
+  } catch {
+    // not JSON: fall through
+  }
+  return new EmperorError('EMP_ERR_INTERNAL', `the emperor answered ${status}: ${text.slice(0, 200)}`);
+}
+
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+  });
+}

@@ -1,0 +1,61 @@
+// The emperor's own Prometheus registry: fleet gauges read from the port at scrape time,
+// spawn/exit counters fed by lifecycle events, and the default process metrics.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { VassalStateName, VassalStatus } from '../core/status.js';
+import type { SupervisorPort } from './supervisor-port.js';
+
+export const VASSAL_STATE_NAMES: readonly VassalStateName[] = [
+  'starting', 'running', 'reloading', 'dancing', 'degraded', 'stopping', 'throttled', 'broken', 'stopped',
+];
+
+export interface EmperorMetrics {
+  readonly registry: Registry;
+  /** Stops counting events. */
+  dispose(): void;
+}
+
+// Builds the registry for one control server.
+export function createEmperorMetrics(port: SupervisorPort): EmperorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerFleetGauges(registry, port);
+  const spawns = new Counter({ name: 'emperor_spawns_total', help: 'Instances spawned, per vassal', labelNames: ['vassal'], registers: [registry] });
+  const exits = new Counter({ name: 'emperor_exits_total', help: 'Instances exited, per vassal', labelNames: ['vassal'], registers: [registry] });
+  const unsubscribe = port.subscribe((event) => {
+    if (event.type === 'spawned') spawns.inc({ vassal: event.vassal });
+    else if (event.type === 'exited') exits.inc({ vassal: event.vassal });
+  });
+  return { registry, dispose: unsubscribe };
+}
+
+function registerFleetGauges(registry: Registry, port: SupervisorPort): void {
+  new Gauge({
+    name: 'emperor_vassals', help: 'Vassals per state', labelNames: ['state'], registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(VASSAL_STATE_NAMES.map((s) => [s, 0]));
+      for (const v of port.list()) counts.set(v.state, (counts.get(v.state) ?? 0) + 1);
+      this.reset();
+      for (const [state, n] of counts) this.set({ state }, n);
+    },
+  });
+  new Counter({
+    name: 'emperor_vassal_restarts_total', help: 'Restarts of each vassal since the emperor started', labelNames: ['vassal'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const v of port.list()) this.inc({ vassal: v.name }, v.restarts);
+    },
+  });
+  perVassalGauge(registry, port, 'emperor_instance_uptime_seconds', 'Seconds the serving instance has been up (0 when none)', (v) => v.uptime ?? 0);
+  perVassalGauge(registry, port, 'emperor_vassal_ready', '1 when the vassal is running and ready, else 0', (v) => (v.state === 'running' ? 1 : 0));
+  perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay after quick deaths', (v) => v.throttleDelayMs / 1000);
+}
+
+function perVassalGauge(registry: Registry, port: SupervisorPort, name: string, help: string, value: (v: VassalStatus) => number): void {
+  new Gauge({
+    name, help, labelNames: ['vassal'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const v of port.list()) this.set({ vassal: v.name }, value(v));
+    },
+  });
+}

@@ -1,0 +1,53 @@
+// Server side of the NDJSON streams (/events, /vassals/:name/logs?follow=1).
+import type { RouteContext } from './route.js';
+
+/** Past this many unsent bytes the client is too slow and its connection is dropped. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export interface NdjsonStream {
+  write(value: unknown): void;
+  /** Runs once when the stream ends for any reason (client gone, server closing, end()). */
+  onEnd(cleanup: () => void): void;
+  end(): void;
+}
+
+// Starts a chunked `application/x-ndjson` answer, flushing headers at once.
+export function startNdjson(ctx: RouteContext): NdjsonStream {
+  const { req, res } = ctx;
+  const cleanups: (() => void)[] = [];
+  let ended = false;
+  const finish = (): void => {
+    if (ended) return;
+    ended = true;
+    untrack();
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    if (!res.writableEnded && !res.destroyed) res.end();
+  };
+  const untrack = ctx.trackStream(finish);
+  res.writeHead(200, {
+    'content-type': 'application/x-ndjson; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+  res.once('close', finish);
+  req.once('close', finish);
+  res.once('error', finish);
+  return {
+    write(value) {
+      if (ended || res.destroyed) return;
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        finish();
+        return;
+      }
+      res.write(`${JSON.stringify(value)}\n`);
+    },
+    onEnd(cleanup) {
+      if (ended) cleanup();
+      else cleanups.push(cleanup);
+    },
+    end: finish,
+  };
+}

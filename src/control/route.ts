@@ -1,0 +1,27 @@
+// What a control endpoint is: a method, a path pattern and a handler.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { SupervisorPort } from './supervisor-port.js';
+import type { Registry } from 'prom-client';
+
+export interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Decoded `:name` segments of the path. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly port: SupervisorPort;
+  readonly registry: Registry;
+  readonly logger: Logger | undefined;
+  /** Registers a long-lived response so that closing the server ends it; returns the unregister function. */
+  readonly trackStream: (end: () => void) => () => void;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  /** Like `/vassals/:name/logs`; `:x` matches one non-empty segment. */
+  readonly path: string;
+  /** One line for docs and logs. */
+  readonly summary: string;
+  handle(ctx: RouteContext): Promise<void> | void;
+}

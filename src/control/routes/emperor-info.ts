@@ -1,0 +1,12 @@
+// GET /emperor -> {pid, startedAt, vassalsDir, version}
+import type { Route } from '../route.js';
+import { sendJson } from '../respond.js';
+
+export const emperorInfo: Route = {
+  method: 'GET',
+  path: '/emperor',
+  summary: 'facts about the emperor process',
+  handle({ res, port }) {
+    sendJson(res, 200, port.info());
+  },
+};

@@ -1,0 +1,20 @@
+// GET /events[?vassal=NAME] -> NDJSON stream of LifecycleEvent, one per line, as they happen.
+// The stream never ends on its own; the client closes it. CLI: `emperor restart-dance` progress.
+import type { Route } from '../route.js';
+import { startNdjson } from '../ndjson-stream.js';
+import { unknownVassal } from './require-vassal.js';
+
+export const events: Route = {
+  method: 'GET',
+  path: '/events',
+  summary: 'lifecycle events as NDJSON, streamed',
+  handle(ctx) {
+    const vassal = ctx.query.get('vassal');
+    if (vassal !== null && !ctx.port.get(vassal)) throw unknownVassal(ctx.port, vassal);
+    const stream = startNdjson(ctx);
+    const unsubscribe = ctx.port.subscribe((event) => {
+      if (vassal === null || event.vassal === vassal) stream.write(event);
+    });
+    stream.onEnd(unsubscribe);
+  },
+};

@@ -1,0 +1,11 @@
+// Every control endpoint, in match order (docs/api.md describes each).
+import type { Route } from '../route.js';
+import { emperorInfo } from './emperor-info.js';
+import { events } from './events.js';
+import { getVassal } from './get-vassal.js';
+import { listVassals } from './list-vassals.js';
+import { logs } from './logs.js';
+import { metrics } from './metrics.js';
+import { vassalAction } from './vassal-action.js';
+
+export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo];

@@ -1,0 +1,13 @@
+// GET /vassals -> {vassals: VassalStatus[]}
+// CLI: `emperor status [--json]`
+import type { Route } from '../route.js';
+import { sendJson } from '../respond.js';
+
+export const listVassals: Route = {
+  method: 'GET',
+  path: '/vassals',
+  summary: 'the status of every vassal',
+  handle({ res, port }) {
+    sendJson(res, 200, { vassals: port.list() });
+  },
+};

@@ -1,0 +1,28 @@
+// GET /vassals/:name/logs?n=100[&follow=1] -> NDJSON of OutputLine: the last n lines, then
+// (with follow=1) every new line until the client closes. CLI: `emperor logs NAME [-f] [-n N]`.
+import type { Route } from '../route.js';
+import { startNdjson } from '../ndjson-stream.js';
+import { parseBooleanParam, parseIntParam } from './query-params.js';
+import { unknownVassal } from './require-vassal.js';
+
+export const MAX_LOG_LINES = 100_000;
+
+export const logs: Route = {
+  method: 'GET',
+  path: '/vassals/:name/logs',
+  summary: 'captured output of a vassal as NDJSON',
+  handle(ctx) {
+    const name = ctx.params['name'] ?? '';
+    const n = parseIntParam(ctx.query, 'n', 100, 0, MAX_LOG_LINES);
+    const follow = parseBooleanParam(ctx.query, 'follow') ?? false;
+    const lines = ctx.port.output(name, n);
+    if (!lines) throw unknownVassal(ctx.port, name);
+    const stream = startNdjson(ctx);
+    for (const line of lines) stream.write(line);
+    if (!follow) {
+      stream.end();
+      return;
+    }
+    stream.onEnd(ctx.port.followOutput(name, (line) => stream.write(line)));
+  },
+};

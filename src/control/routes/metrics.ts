@@ -1,0 +1,13 @@
+// GET /metrics -> Prometheus text exposition format. CLI: `emperor metrics`.
+import type { Route } from '../route.js';
+
+export const metrics: Route = {
+  method: 'GET',
+  path: '/metrics',
+  summary: 'Prometheus metrics',
+  async handle({ res, registry }) {
+    const text = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  },
+};
