@@ -1,0 +1,34 @@
+// Where a command's program is, the way execvp would find it. Used by the runtime and `emperor check`.
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from './spec.js';
+
+// Find the program a command runs: paths with a slash are taken as they are (against cwd), bare names go through PATH
+export function findExecutable(cmd: string, pathEnv: string, cwd: string): string | undefined {
+  if (cmd === '' || cmd.includes('\0')) return undefined;
+  if (cmd.includes('/')) {
+    const candidate = path.resolve(cwd, cmd);
+    return isExecutableFile(candidate) ? candidate : undefined;
+  }
+  // POSIX: an empty PATH entry means the current directory.
+  for (const dir of pathEnv.split(path.delimiter)) {
+    const candidate = path.resolve(cwd, dir === '' ? '.' : dir, cmd);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+// The program an argv command starts; a shell command starts /bin/sh, whose script we do not inspect
+export function programOf(command: Command): string {
+  return command.kind === 'argv' ? (command.argv[0] ?? '') : '/bin/sh';
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

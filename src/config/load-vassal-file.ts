@@ -1,0 +1,49 @@
+// The only entry point with file-system access: read -> parse -> validate -> check directories.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { checkDirectories } from './check-directories.js';
+import { loadStandinDocument } from './load-standin-document.js';
+import { parseDocument } from './parsed-document.js';
+import { readVassalText } from './read-vassal-text.js';
+import { standinFileOf } from './read-standin.js';
+import { formatProblem } from './spec.js';
+import type { ConfigProblem, LoadOptions, LoadResult } from './spec.js';
+import { validateVassal } from './validate-vassal.js';
+import { vassalFormatOf, vassalNameOf } from './vassal-file-name.js';
+
+// Load one vassal file into a VassalSpec or the list of everything wrong with it; never rejects
+export async function loadVassalFile(file: string, opts: LoadOptions): Promise<LoadResult> {
+  // Resolve without following symlinks: the link is the vassal, whatever it points to.
+  const absolute = path.resolve(file);
+  try {
+    return await load(absolute, opts);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return failure(absolute, [{ file: absolute, key: '', message: `internal error while loading (please report it): ${reason}` }]);
+  }
+}
+
+async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
+  const format = vassalFormatOf(file);
+  if (format === undefined) return failure(file, [{ file, key: '', message: 'expected a .yml, .yaml, .ini or .json file' }]);
+  const text = await readVassalText(file);
+  if (!text.ok) return failure(file, [{ file, key: '', message: text.message }]);
+  const parsed = parseDocument(text.text, format);
+  if (!parsed.ok) return failure(file, [{ file, key: '', message: parsed.message }]);
+  const standinFile = standinFileOf(parsed.raw, file);
+  const result = validateVassal(parsed.raw, {
+    file,
+    format,
+    contentHash: createHash('sha1').update(text.bytes).digest('hex'),
+    vassalWrapper: opts.vassalWrapper,
+    parseWarnings: parsed.warnings.map((message) => formatProblem({ file, key: '', message })),
+    ...(standinFile === undefined ? {} : { standin: await loadStandinDocument(standinFile, file) }),
+  });
+  if (!result.ok) return result;
+  const problems = await checkDirectories(result.spec, standinFile);
+  return problems.length === 0 ? result : failure(file, problems, result.spec.warnings);
+}
+
+function failure(file: string, errors: readonly ConfigProblem[], warnings: readonly string[] = []): LoadResult {
+  return { ok: false, name: vassalNameOf(file), file, errors, warnings };
+}

@@ -1,0 +1,32 @@
+// The `emperor` section: raw mapping -> WrittenVassal, every key type-checked, every problem collected.
+import { describeValue, isMapping } from './describe-value.js';
+import { readProcessKeys } from './read-process-keys.js';
+import { readSockets } from './read-sockets.js';
+import { readStandin, warnUnknownKeys } from './read-standin.js';
+import type { Report } from './report.js';
+import type { ReloadStrategy } from './spec.js';
+import { EMPEROR_KEYS, RELOAD_STRATEGIES } from './written-vassal.js';
+import type { WrittenVassal } from './written-vassal.js';
+
+// Type-check a raw `emperor` section (undefined when the file has none); baseDir resolves relative paths
+export function readEmperorSection(raw: unknown, report: Report, baseDir: string): WrittenVassal | undefined {
+  if (raw === undefined) return { hasCommandKey: false };
+  if (!isMapping(raw)) {
+    report.error('emperor', `expected a mapping of emperor settings (command, cwd, env, …), got ${describeValue(raw)}`);
+    return undefined;
+  }
+  warnUnknownKeys(raw, 'emperor', EMPEROR_KEYS, report);
+  return {
+    ...readProcessKeys(raw, 'emperor', report),
+    ...(Object.hasOwn(raw, 'reload') ? { reload: readReload(raw.reload, report) } : {}),
+    ...(Object.hasOwn(raw, 'sockets') ? { sockets: readSockets(raw.sockets, 'emperor.sockets', report, baseDir) } : {}),
+    ...(Object.hasOwn(raw, 'standin') ? { standin: readStandin(raw.standin, 'emperor.standin', report, baseDir) } : {}),
+    hasCommandKey: Object.hasOwn(raw, 'command'),
+  };
+}
+
+function readReload(raw: unknown, report: Report): ReloadStrategy | undefined {
+  const found = RELOAD_STRATEGIES.find((strategy) => strategy === raw);
+  if (found === undefined) report.error('emperor.reload', `expected one of ${RELOAD_STRATEGIES.join(', ')}, got ${describeValue(raw)}`);
+  return found;
+}

@@ -1,0 +1,55 @@
+// The file-system half of loading: stat, size limit, read, and refusing what is not UTF-8 text.
+import { readFile, stat } from 'node:fs/promises';
+import { MAX_VASSAL_FILE_BYTES } from './spec.js';
+
+export type VassalText =
+  | { readonly ok: true; readonly bytes: Buffer; readonly text: string }
+  | { readonly ok: false; readonly missing: boolean; readonly message: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// Read a vassal file as text, or say in one sentence why it cannot be a vassal file
+export async function readVassalText(file: string): Promise<VassalText> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return refuse(`not a regular file (${kindOf(info)}); a vassal must be a file`);
+    if (info.size > MAX_VASSAL_FILE_BYTES) return refuse(tooLarge(info.size));
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, missing: true, message: 'file does not exist' };
+    return refuse(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // The file may have grown between stat and read.
+  if (bytes.length > MAX_VASSAL_FILE_BYTES) return refuse(tooLarge(bytes.length));
+  if (bytes.length === 0) return refuse('file is empty');
+  const text = decode(bytes);
+  if (text === undefined) return refuse('not a text file (it holds NUL bytes or invalid UTF-8); vassal files are UTF-8 YAML, INI or JSON');
+  if (text.trim() === '') return refuse('file is empty (only whitespace)');
+  return { ok: true, bytes, text };
+}
+
+function decode(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(message: string): VassalText {
+  return { ok: false, missing: false, message };
+}
+
+function tooLarge(size: number): string {
+  return `file is larger than 1 MiB (${size} bytes); vassal files are small configs`;
+}
+
+function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  return 'a device or special file';
+}

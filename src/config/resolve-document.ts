@@ -1,0 +1,55 @@
+// One parsed file (a vassal or a stand-in file) -> its flavour and ProcessSpec.
+import path from 'node:path';
+import { describeValue, isMapping } from './describe-value.js';
+import { readEmperorSection } from './read-emperor-section.js';
+import type { Report } from './report.js';
+import { resolveProcess, uwsgiCommand } from './resolve-process.js';
+import type { ProcessOrigin } from './resolve-process.js';
+import type { Command, ProcessSpec } from './spec.js';
+import type { VassalFormat } from './vassal-file-name.js';
+import type { WrittenVassal } from './written-vassal.js';
+
+export interface ResolvedDocument {
+  readonly flavour: 'native' | 'uwsgi';
+  readonly written: WrittenVassal;
+  readonly process: ProcessSpec;
+}
+
+// Decide native vs uWSGI and resolve the process; undefined when the file cannot describe one
+export function resolveDocument(raw: unknown, file: string, format: VassalFormat, vassalWrapper: string, report: Report): ResolvedDocument | undefined {
+  if (raw === undefined || raw === null) {
+    report.error('', 'the file holds no settings (only comments?); a vassal needs `emperor.command` or a `uwsgi` section');
+    return undefined;
+  }
+  if (!isMapping(raw)) {
+    report.error('', `expected a mapping at the top level, with an \`emperor\` or a \`uwsgi\` section, got ${describeValue(raw)}`);
+    return undefined;
+  }
+  const written = readEmperorSection(raw.emperor, report, path.dirname(file));
+  if (written === undefined) return undefined;
+  const flavour = flavourOf(raw, written, report);
+  if (flavour === undefined) return undefined;
+  const origin: ProcessOrigin = { file, format, flavour, vassalWrapper, uwsgiHeartbeat: hasHeartbeat(raw.uwsgi) };
+  const command: Command | undefined = flavour === 'uwsgi' ? uwsgiCommand(origin) : written.command;
+  // An invalid command was already reported by readEmperorSection.
+  if (command === undefined) return undefined;
+  return { flavour, written, process: resolveProcess(written, command, origin, 'emperor', report) };
+}
+
+// `emperor.command` makes a native vassal even next to a uwsgi section; a uwsgi section alone makes a uWSGI one.
+function flavourOf(raw: Record<string, unknown>, written: WrittenVassal, report: Report): 'native' | 'uwsgi' | undefined {
+  if (written.hasCommandKey) return 'native';
+  if (!Object.hasOwn(raw, 'uwsgi')) {
+    report.error('emperor.command', 'missing: a vassal needs `emperor.command` (or a `uwsgi` section)');
+    return undefined;
+  }
+  if (isMapping(raw.uwsgi)) return 'uwsgi';
+  report.error('uwsgi', `expected a mapping of uWSGI options, got ${describeValue(raw.uwsgi)}`);
+  return undefined;
+}
+
+function hasHeartbeat(uwsgi: unknown): boolean {
+  if (!isMapping(uwsgi)) return false;
+  const heartbeat = uwsgi.heartbeat;
+  return heartbeat !== undefined && heartbeat !== null && heartbeat !== false;
+}

@@ -1,0 +1,97 @@
+// WrittenProcess -> ProcessSpec: defaults, paths resolved, and the rules that span several keys.
+import path from 'node:path';
+import { formatDuration } from './duration.js';
+import type { Report } from './report.js';
+import type { Command, ProcessSpec } from './spec.js';
+import type { VassalFormat } from './vassal-file-name.js';
+import type { WrittenProcess } from './written-vassal.js';
+
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/** uWSGI's emperor-required-heartbeat default. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** Where the process comes from: the file it was written in, and whether it is a uWSGI instance. */
+export interface ProcessOrigin {
+  readonly file: string;
+  readonly format: VassalFormat;
+  readonly flavour: 'native' | 'uwsgi';
+  readonly vassalWrapper: string;
+  /** The uwsgi section sets `heartbeat`, so the instance will send heartbeats. */
+  readonly uwsgiHeartbeat: boolean;
+}
+
+// Build the ProcessSpec of a vassal (or stand-in file) from its written keys; native ones need a command
+export function resolveProcess(written: WrittenProcess, command: Command, origin: ProcessOrigin, prefix: string, report: Report): ProcessSpec {
+  const dir = path.dirname(origin.file);
+  const uwsgi = origin.flavour === 'uwsgi';
+  if (uwsgi) warnProtocolKeys(written, prefix, report);
+  else if (written.heartbeatTimeoutMs !== undefined) {
+    report.warn(`${prefix}.heartbeat-timeout`, 'only uWSGI vassals send heartbeats (ignored)');
+  }
+  const spec: ProcessSpec = {
+    command,
+    cwd: path.resolve(dir, written.cwd ?? '.'),
+    env: written.env ?? {},
+    protocol: uwsgi ? 'uwsgi' : 'plain',
+    stopSignal: uwsgi ? 'SIGINT' : (written.stopSignal ?? 'SIGTERM'),
+    stopTimeoutMs: written.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
+    ready: uwsgi ? { kind: 'uwsgi' } : (written.ready ?? { kind: 'spawn' }),
+    readyTimeoutMs: written.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    logto: written.logto === undefined ? undefined : path.resolve(dir, written.logto),
+    heartbeatTimeoutMs: uwsgi ? (written.heartbeatTimeoutMs ?? (origin.uwsgiHeartbeat ? DEFAULT_HEARTBEAT_TIMEOUT_MS : undefined)) : undefined,
+  };
+  checkReadyDelay(spec, prefix, report);
+  return spec;
+}
+
+// The command that runs a uWSGI config file through the wrapper, e.g. [uwsgi, --yaml, /v/app.yml]
+export function uwsgiCommand(origin: Pick<ProcessOrigin, 'file' | 'format' | 'vassalWrapper'>): Command {
+  return { kind: 'argv', argv: [origin.vassalWrapper, `--${origin.format}`, origin.file] };
+}
+
+// Merge stand-in overrides onto the vassal's process: env key by key, every other key replaced
+export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, file: string, prefix: string, report: Report): ProcessSpec {
+  const dir = path.dirname(file);
+  // A new command leaves the uWSGI protocol behind: the stand-in is then a plain process.
+  const uwsgi = base.protocol === 'uwsgi' && overrides.command === undefined;
+  if (uwsgi) warnProtocolKeys(overrides, prefix, report);
+  const plainDefaults = base.protocol === 'uwsgi' && !uwsgi;
+  const spec: ProcessSpec = {
+    command: overrides.command ?? base.command,
+    cwd: overrides.cwd === undefined ? base.cwd : path.resolve(dir, overrides.cwd),
+    env: { ...base.env, ...overrides.env },
+    protocol: uwsgi ? 'uwsgi' : 'plain',
+    stopSignal: uwsgi ? base.stopSignal : (overrides.stopSignal ?? (plainDefaults ? 'SIGTERM' : base.stopSignal)),
+    stopTimeoutMs: overrides.stopTimeoutMs ?? base.stopTimeoutMs,
+    ready: uwsgi ? base.ready : (overrides.ready ?? (plainDefaults ? { kind: 'spawn' } : base.ready)),
+    readyTimeoutMs: overrides.readyTimeoutMs ?? base.readyTimeoutMs,
+    logto: overrides.logto === undefined ? base.logto : path.resolve(dir, overrides.logto),
+    heartbeatTimeoutMs: uwsgi ? (overrides.heartbeatTimeoutMs ?? base.heartbeatTimeoutMs) : undefined,
+  };
+  if (!uwsgi && overrides.heartbeatTimeoutMs !== undefined) {
+    report.warn(`${prefix}.heartbeat-timeout`, 'only uWSGI instances send heartbeats (ignored)');
+  }
+  // Inherited values were checked with the vassal itself; report only what the overrides change.
+  if (overrides.ready !== undefined || overrides.readyTimeoutMs !== undefined) checkReadyDelay(spec, prefix, report);
+  return spec;
+}
+
+function warnProtocolKeys(written: WrittenProcess, prefix: string, report: Report): void {
+  if (written.ready !== undefined) {
+    report.warn(`${prefix}.ready`, 'uWSGI vassals report readiness through the emperor protocol (ignored)');
+  }
+  if (written.stopSignal !== undefined) {
+    report.warn(`${prefix}.stop-signal`, 'uWSGI vassals are stopped through the emperor protocol (ignored)');
+  }
+}
+
+// A delay probe that cannot finish before the ready timeout would fail every start.
+function checkReadyDelay(spec: ProcessSpec, prefix: string, report: Report): void {
+  if (spec.ready.kind === 'delay' && spec.ready.ms >= spec.readyTimeoutMs) {
+    report.error(
+      `${prefix}.ready`,
+      `expected a delay shorter than ready-timeout (${formatDuration(spec.readyTimeoutMs)}), got ${formatDuration(spec.ready.ms)}; raise ready-timeout or shorten the delay`,
+    );
+  }
+}

@@ -1,0 +1,55 @@
+// Parsed vassal document -> LoadResult. Pure and total: every problem is collected, nothing throws.
+import { createReport } from './report.js';
+import type { Report } from './report.js';
+import { resolveDocument } from './resolve-document.js';
+import type { ResolvedDocument } from './resolve-document.js';
+import { resolveStandin } from './resolve-standin.js';
+import type { StandinDocument } from './resolve-standin.js';
+import type { LoadResult, ProcessSpec, ReloadStrategy, SocketSpec } from './spec.js';
+import type { VassalFormat } from './vassal-file-name.js';
+import { vassalNameOf } from './vassal-file-name.js';
+
+export interface ValidateContext {
+  /** Absolute path of the vassal file (symlinks not resolved). */
+  readonly file: string;
+  readonly format: VassalFormat;
+  readonly contentHash: string;
+  /** The program that runs uWSGI vassals. */
+  readonly vassalWrapper: string;
+  /** Parser findings, already formatted `file: message`. */
+  readonly parseWarnings?: readonly string[];
+  /** The file named by `emperor.standin.file`, when there is one. */
+  readonly standin?: StandinDocument;
+}
+
+// Validate and resolve one parsed vassal document into a VassalSpec, or all of its problems
+export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
+  const report = createReport(ctx.file);
+  report.warnings.push(...(ctx.parseWarnings ?? []));
+  const document = resolveDocument(raw, ctx.file, ctx.format, ctx.vassalWrapper, report);
+  const name = vassalNameOf(ctx.file);
+  if (document === undefined) {
+    // Still show the stand-in file's own problems, so that one run lists everything to fix.
+    if (ctx.standin !== undefined && !ctx.standin.ok) report.errors.push(...ctx.standin.errors);
+    return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
+  }
+  const standin = resolveStandin(document.written.standin, document.process, ctx.standin, ctx.vassalWrapper, report);
+  const sockets = document.written.sockets ?? [];
+  const reload = resolveReload(document, sockets, standin, report);
+  if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload };
+  return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
+}
+
+function resolveReload(document: ResolvedDocument, sockets: readonly SocketSpec[], standin: ProcessSpec | undefined, report: Report): ReloadStrategy {
+  const { flavour, written } = document;
+  const reload = written.reload ?? (flavour === 'uwsgi' ? 'in-place' : sockets.length > 0 ? 'overlap' : 'stop-start');
+  if (reload === 'in-place' && flavour === 'native') {
+    report.error('emperor.reload', 'expected stop-start, overlap or dance for a native vassal, got `in-place` (string); in-place reloads need a uWSGI vassal (a `uwsgi` section and no emperor.command)');
+  }
+  const standinFailed = report.errors.some((problem) => problem.file !== report.file || problem.key.startsWith('emperor.standin'));
+  if (reload === 'dance' && standin === undefined && !standinFailed) {
+    report.error('emperor.reload', 'dance needs a stand-in: add `emperor.standin` (overrides such as { env: { JOB_HANDLERS: "0" } }, or { file: PATH })');
+  }
+  return reload;
+}

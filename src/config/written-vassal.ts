@@ -1,0 +1,59 @@
+// What a user can write in the `emperor` section, after each key is type-checked but before
+// defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
+import type { Command, ReadySpec, ReloadStrategy, SocketSpec } from './spec.js';
+
+/** Process settings: allowed in `emperor` and, as overrides, in `emperor.standin`. */
+export interface WrittenProcess {
+  /** A list is an argv; a string runs with /bin/sh -c. Required for native vassals. */
+  readonly command?: Command;
+  /** As written; resolved against the vassal file's directory. Default: that directory. */
+  readonly cwd?: string;
+  /** Values already converted to strings. Default: none added. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Default SIGTERM (uWSGI vassals: SIGINT, informational). */
+  readonly stopSignal?: NodeJS.Signals;
+  /** Default 10 s, then SIGKILL to the process group. */
+  readonly stopTimeoutMs?: number;
+  /** Default spawn (uWSGI vassals: uwsgi). */
+  readonly ready?: ReadySpec;
+  /** Default 60 s. */
+  readonly readyTimeoutMs?: number;
+  /** As written; resolved against the vassal file's directory. Default: the emperor's log. */
+  readonly logto?: string;
+  /** Default: 30 s when the uwsgi section sets `heartbeat`, else none. */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+/** `standin`: overrides merged onto the vassal's own process, or another vassal-format file. */
+export type WrittenStandin =
+  | { readonly kind: 'overrides'; readonly overrides: WrittenProcess }
+  | { readonly kind: 'file'; readonly file: string }; // absolute
+
+export interface WrittenVassal extends WrittenProcess {
+  /** Default: in-place for uWSGI vassals, overlap with sockets, else stop-start. */
+  readonly reload?: ReloadStrategy;
+  /** Default: none. */
+  readonly sockets?: readonly SocketSpec[];
+  /** Default: none (then reload cannot be 'dance'). */
+  readonly standin?: WrittenStandin;
+  /** The `command` key is present, even if its value was rejected: the vassal is native. */
+  readonly hasCommandKey: boolean;
+}
+
+export const PROCESS_KEYS = [
+  'command',
+  'cwd',
+  'env',
+  'stop-signal',
+  'stop-timeout',
+  'ready',
+  'ready-timeout',
+  'logto',
+  'heartbeat-timeout',
+] as const;
+
+export const EMPEROR_KEYS = [...PROCESS_KEYS, 'reload', 'sockets', 'standin'] as const;
+
+export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
+
+export const RELOAD_STRATEGIES: readonly ReloadStrategy[] = ['stop-start', 'overlap', 'dance', 'in-place'];

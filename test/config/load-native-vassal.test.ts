@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FIXTURES, loadSpec, makeVassalDir } from './vassal-dir.js';
+import type { VassalDir } from './vassal-dir.js';
+
+let vassals: VassalDir;
+beforeEach(async () => {
+  vassals = await makeVassalDir();
+});
+afterEach(async () => {
+  await vassals.cleanup();
+});
+
+describe('native YAML vassal', () => {
+  test('every key of the emperor section is read and resolved', async () => {
+    const file = path.join(FIXTURES, 'web.yml');
+    const spec = await loadSpec(file);
+    expect(spec).toEqual({
+      name: 'web',
+      file,
+      format: 'yaml',
+      flavour: 'native',
+      process: {
+        command: { kind: 'argv', argv: ['node', 'server.js', '--port', '8080'] },
+        cwd: FIXTURES,
+        env: { NODE_ENV: 'production', WORKERS: '4', DEBUG: 'false' },
+        protocol: 'plain',
+        stopSignal: 'SIGTERM',
+        stopTimeoutMs: 15_000,
+        ready: { kind: 'log', pattern: 'listening on \\d+' },
+        readyTimeoutMs: 120_000,
+        logto: path.join(FIXTURES, 'logs/web.log'),
+        heartbeatTimeoutMs: undefined,
+      },
+      standin: expect.objectContaining({ env: { NODE_ENV: 'production', WORKERS: '4', DEBUG: 'false', JOB_HANDLERS: '0' } }),
+      sockets: [
+        { name: 'http', kind: 'tcp', host: '127.0.0.1', port: 8080 },
+        { name: 'admin', kind: 'unix', path: path.join(FIXTURES, 'run/admin.sock'), mode: 0o600 },
+      ],
+      reload: 'overlap',
+      contentHash: createHash('sha1').update(await readFile(file)).digest('hex'),
+      warnings: [],
+    });
+  });
+
+  test('a minimal vassal gets every default', async () => {
+    const file = await vassals.write('app.yaml', 'emperor:\n  command: [node, app.js]\n');
+    const spec = await loadSpec(file);
+    expect(spec.process).toEqual({
+      command: { kind: 'argv', argv: ['node', 'app.js'] },
+      cwd: vassals.dir,
+      env: {},
+      protocol: 'plain',
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10_000,
+      ready: { kind: 'spawn' },
+      readyTimeoutMs: 60_000,
+      logto: undefined,
+      heartbeatTimeoutMs: undefined,
+    });
+    expect(spec).toMatchObject({ name: 'app', format: 'yaml', flavour: 'native', standin: undefined, sockets: [], reload: 'stop-start', warnings: [] });
+  });
+
+  test('a command string is a shell command', async () => {
+    const file = await vassals.write('sh.yml', 'emperor:\n  command: "exec node app.js >> out.log"\n');
+    expect((await loadSpec(file)).process.command).toEqual({ kind: 'shell', script: 'exec node app.js >> out.log' });
+  });
+
+  test('numbers in an argv list become strings', async () => {
+    const file = await vassals.write('n.yml', 'emperor:\n  command: [node, app.js, --port, 8080]\n');
+    expect((await loadSpec(file)).process.command).toEqual({ kind: 'argv', argv: ['node', 'app.js', '--port', '8080'] });
+  });
+
+  test('reload defaults to overlap when the vassal has sockets', async () => {
+    const file = await vassals.write('s.yml', 'emperor:\n  command: [node, app.js]\n  sockets: { http: ":0" }\n');
+    const spec = await loadSpec(file);
+    expect(spec.reload).toBe('overlap');
+    expect(spec.sockets).toEqual([{ name: 'http', kind: 'tcp', host: '0.0.0.0', port: 0 }]);
+  });
+
+  test('ready accepts every form', async () => {
+    const forms: Array<[string, unknown]> = [
+      ['notify', { kind: 'notify' }],
+      ['spawn', { kind: 'spawn' }],
+      ['"log: ^ready$"', { kind: 'log', pattern: '^ready$' }],
+      ['{ log: "Listening on" }', { kind: 'log', pattern: 'Listening on' }],
+      ['"delay: 5s"', { kind: 'delay', ms: 5000 }],
+      ['{ delay: 2 }', { kind: 'delay', ms: 2000 }],
+    ];
+    for (const [written, expected] of forms) {
+      const file = await vassals.write('r.yml', `emperor:\n  command: [x]\n  ready: ${written}\n`);
+      expect((await loadSpec(file)).process.ready).toEqual(expected);
+    }
+  });
+
+  test('stop-signal accepts SIGTERM, TERM and term alike', async () => {
+    for (const written of ['SIGHUP', 'HUP', 'hup']) {
+      const file = await vassals.write('sig.yml', `emperor:\n  command: [x]\n  stop-signal: ${written}\n`);
+      expect((await loadSpec(file)).process.stopSignal).toBe('SIGHUP');
+    }
+  });
+
+  test('a relative cwd is resolved against the vassal file directory', async () => {
+    await vassals.write('srv/app/.keep', '');
+    const file = await vassals.write('rel.yml', 'emperor:\n  command: [x]\n  cwd: srv/app\n');
+    expect((await loadSpec(file)).process.cwd).toBe(path.join(vassals.dir, 'srv/app'));
+  });
+
+  test('the file path is kept as given, without resolving symlinks', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const target = await vassals.write('real/app.yml', 'emperor:\n  command: [x]\n');
+    const link = path.join(vassals.dir, 'linked.yml');
+    await symlink(target, link);
+    const spec = await loadSpec(link);
+    expect(spec).toMatchObject({ name: 'linked', file: link });
+    expect(spec.process.cwd).toBe(vassals.dir);
+  });
+
+  test('the content hash changes with the content only', async () => {
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n');
+    const first = (await loadSpec(file)).contentHash;
+    expect((await loadSpec(file)).contentHash).toBe(first);
+    await vassals.write('h.yml', 'emperor:\n  command: [y]\n');
+    expect((await loadSpec(file)).contentHash).not.toBe(first);
+  });
+
+  test('a file with several YAML documents uses the first and warns', async () => {
+    const file = await vassals.write('multi.yml', 'emperor:\n  command: [x]\n---\nemperor:\n  command: [y]\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.command).toEqual({ kind: 'argv', argv: ['x'] });
+    expect(spec.warnings).toEqual([`${file}: the file holds 2 YAML documents; only the first is used`]);
+  });
+
+  test('other top-level sections are ignored silently', async () => {
+    const file = await vassals.write('g.yml', 'galaxy: { a: 1 }\nemperor:\n  command: [x]\n');
+    expect((await loadSpec(file)).warnings).toEqual([]);
+  });
+});
+
+describe('native JSON vassal', () => {
+  test('a JSON vassal has the same shape as YAML', async () => {
+    const spec = await loadSpec(path.join(FIXTURES, 'web.json'));
+    expect(spec).toMatchObject({
+      name: 'web',
+      format: 'json',
+      flavour: 'native',
+      process: { command: { kind: 'argv', argv: ['node', 'server.js', '--port', '8080'] }, stopTimeoutMs: 15_000, ready: { kind: 'delay', ms: 1500 } },
+      sockets: [{ name: 'http', kind: 'tcp', host: '0.0.0.0', port: 8080 }],
+      reload: 'overlap',
+    });
+  });
+});

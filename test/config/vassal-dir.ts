@@ -1,0 +1,48 @@
+// Test helper: a real temporary vassal directory, and loaders that return just what a test asserts on.
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadVassalFile } from '../../src/config/load-vassal-file.js';
+import { formatProblem } from '../../src/config/spec.js';
+import type { ConfigProblem, LoadOptions, VassalSpec } from '../../src/config/spec.js';
+
+export const OPTS: LoadOptions = { vassalWrapper: '/opt/uwsgi/bin/uwsgi' };
+
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vassals');
+
+export interface VassalDir {
+  readonly dir: string;
+  /** Write a file (parent directories created) and return its absolute path. */
+  write(name: string, content: string | Buffer): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+// Create an empty temporary directory for vassal files
+export async function makeVassalDir(): Promise<VassalDir> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'emperor-config-'));
+  return {
+    dir,
+    async write(name, content) {
+      const file = path.join(dir, name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+      return file;
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+// Load a file that must be valid; a failure shows every problem in the test output
+export async function loadSpec(file: string): Promise<VassalSpec> {
+  const result = await loadVassalFile(file, OPTS);
+  if (!result.ok) throw new Error(`expected ${file} to load, got:\n${result.errors.map(formatProblem).join('\n')}`);
+  return result.spec;
+}
+
+// Load a file that must be invalid and return its problems
+export async function loadProblems(file: string): Promise<{ errors: readonly ConfigProblem[]; warnings: readonly string[] }> {
+  const result = await loadVassalFile(file, OPTS);
+  if (result.ok) throw new Error(`expected ${file} to be rejected, but it loaded`);
+  return { errors: result.errors, warnings: result.warnings };
+}
