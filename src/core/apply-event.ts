@@ -19,6 +19,7 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
         error: null,
         errorKind: null,
         want: 'up',
+        removed: false,
         throttle: d.v.errorKind === null ? d.v.throttle : NO_THROTTLE,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });

@@ -1,0 +1,135 @@
+// Turns watcher events into vassal events: loads each file (one load at a time per file),
+// ignores events that changed nothing, and keeps one file per vassal name.
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Logger } from 'pino';
+import { loadVassalFile } from '../config/load-vassal-file.js';
+import { formatProblem, type LoadOptions } from '../config/spec.js';
+import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
+import type { Fleet } from './fleet.js';
+import type { FileEvent } from './vassal-watcher.js';
+
+interface Tracked {
+  /** mtime, size and content hash of the last load: an event that changes none of them is not a reload. */
+  fingerprint: string | null;
+  loading: boolean;
+  again: boolean;
+}
+
+export class FileTracker {
+  readonly #files = new Map<string, Tracked>();
+  /** Which file owns each vassal name; later files with the same name are broken duplicates. */
+  readonly #owners = new Map<string, string>();
+  readonly #fleet: Fleet;
+  readonly #opts: LoadOptions;
+  readonly #log: Logger;
+
+  constructor(fleet: Fleet, opts: LoadOptions, log: Logger) {
+    this.#fleet = fleet;
+    this.#opts = opts;
+    this.#log = log;
+    fleet.onForget((name) => this.#promoteDuplicate(name));
+  }
+
+  // Handles one watcher event.
+  onEvent(e: FileEvent): void {
+    if (e.kind === 'unlink') this.#removed(e.file);
+    else void this.#load(e.file);
+  }
+
+  // SIGHUP: compare the directory with what is known and catch up on anything missed.
+  rescan(dir: string): void {
+    const present = new Set<string>();
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = join(dir, entry.name);
+      if (!isVassalFileName(entry.name)) continue;
+      try {
+        if (!statSync(file).isFile()) continue;
+      } catch {
+        continue;
+      }
+      present.add(file);
+      void this.#load(file);
+    }
+    for (const file of [...this.#files.keys()]) if (!present.has(file)) this.#removed(file);
+  }
+
+  #slotName(file: string): string {
+    const name = vassalNameOf(file);
+    const owner = this.#owners.get(name);
+    return owner === undefined || owner === file ? name : basename(file);
+  }
+
+  async #load(file: string): Promise<void> {
+    let t = this.#files.get(file);
+    if (!t) {
+      t = { fingerprint: null, loading: false, again: false };
+      this.#files.set(file, t);
+    }
+    if (t.loading) {
+      t.again = true;
+      return;
+    }
+    t.loading = true;
+    try {
+      do {
+        t.again = false;
+        await this.#loadOnce(file, t);
+      } while (t.again && this.#files.get(file) === t);
+    } finally {
+      t.loading = false;
+    }
+  }
+
+  async #loadOnce(file: string, t: Tracked): Promise<void> {
+    const name = vassalNameOf(file);
+    if (!this.#owners.has(name)) this.#owners.set(name, file);
+    const owner = this.#owners.get(name);
+    if (owner !== file) {
+      const dup = basename(file);
+      this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: the vassal name "${name}" is already used by ${owner}; rename or remove one of them` }, file);
+      return;
+    }
+    let mtime = '';
+    try {
+      const st = statSync(file);
+      mtime = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      return; // vanished meanwhile: the unlink event follows
+    }
+    const result = await loadVassalFile(file, this.#opts);
+    if (this.#files.get(file) !== t) return; // removed while loading
+    const fingerprint = result.ok ? `${mtime}:${result.spec.contentHash}` : `${mtime}:invalid:${result.errors.map(formatProblem).join('|')}`;
+    if (fingerprint === t.fingerprint) return;
+    t.fingerprint = fingerprint;
+    if (result.ok) {
+      for (const w of result.spec.warnings) this.#log.warn({ vassal: name, file }, w);
+      this.#fleet.dispatch(name, { type: 'file-loaded', spec: result.spec }, file);
+    } else {
+      const error = result.errors.map(formatProblem).join('; ');
+      this.#fleet.dispatch(name, { type: 'file-invalid', file, error }, file);
+    }
+  }
+
+  #removed(file: string): void {
+    if (!this.#files.delete(file)) return;
+    const slot = this.#slotName(file);
+    this.#fleet.dispatch(slot, { type: 'file-removed' });
+  }
+
+  // When a name's owner is forgotten, a duplicate file waiting for that name takes it over.
+  #promoteDuplicate(name: string): void {
+    if (this.#owners.get(name) === undefined) return;
+    const ownerFile = this.#owners.get(name);
+    if (ownerFile !== undefined && this.#files.has(ownerFile)) return; // the owner came back
+    this.#owners.delete(name);
+    for (const [file, t] of this.#files) {
+      if (vassalNameOf(file) !== name || file === ownerFile) continue;
+      const dup = basename(file);
+      if (this.#fleet.has(dup)) this.#fleet.dispatch(dup, { type: 'file-removed' });
+      t.fingerprint = null;
+      void this.#load(file);
+      return;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Starts one instance in its own process group with its held sockets, its readiness channel
+// and (for uWSGI) the emperor channel, and reports what happens to it.
+import type { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type { Duplex } from 'node:stream';
+import { execa } from 'execa';
+import type { ProcessSpec } from '../config/spec.js';
+import { buildLaunch } from './build-launch.js';
+import { groupAlive, signalGroup } from './process-group.js';
+
+export interface SpawnRequest {
+  readonly vassal: string;
+  readonly generation: number;
+  readonly role: 'main' | 'standin';
+  readonly process: ProcessSpec;
+  /** Held listening sockets, in order: they become fds 3, 4, … */
+  readonly sockets: readonly { readonly name: string; readonly fd: number }[];
+}
+
+export interface InstanceCallbacks {
+  spawned(pid: number): void;
+  spawnFailed(error: string, notFound: boolean): void;
+  line(stream: 'stdout' | 'stderr', line: string): void;
+  notify(line: string): void;
+  uwsgiByte(byte: number): void;
+  /** The leader exited and no process of its group is left. */
+  exited(code: number | null, signal: string | null): void;
+}
+
+export interface InstanceHandle {
+  readonly pid: number | undefined;
+  /** Graceful stop: byte 2 for uWSGI instances, else the stop signal to the group. */
+  stop(): void;
+  kill(): void;
+  sendUwsgi(byte: number): void;
+}
+
+const GROUP_POLL_MS = 20;
+
+// Spawns the instance; callbacks fire asynchronously, never from inside this call.
+export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): InstanceHandle {
+  const launch = buildLaunch(req, process.env);
+  if (!launch.ok) {
+    queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+  }
+  const child = execa(launch.file, launch.args, {
+    cwd: req.process.cwd,
+    env: launch.env,
+    extendEnv: false,
+    detached: true,
+    // Raw fd numbers at index 3+ are passed through to child_process (execa's types omit them).
+    stdio: launch.stdio as unknown as readonly ['ignore', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
+    cleanup: false,
+    stripFinalNewline: false,
+  });
+  const pid = child.pid;
+  const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | undefined);
+  let leaderGone = false;
+
+  if (pid === undefined) {
+    child.then((r) => cb.spawnFailed(`cannot start ${launch.file}: ${r.originalMessage ?? r.message}`, r.code === 'ENOENT'));
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+  }
+  queueMicrotask(() => cb.spawned(pid));
+  readLines(child.stdout, (l) => cb.line('stdout', l));
+  readLines(child.stderr, (l) => cb.line('stderr', l));
+  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (l) => cb.notify(l));
+  if (channel) {
+    channel.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) cb.uwsgiByte(byte);
+    });
+    channel.on('error', () => {}); // EPIPE after the vassal died: its exit is reported below
+  }
+
+  const stopGroup = (): void => {
+    if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
+    else signalGroup(pid, req.process.stopSignal);
+  };
+  child.then((r) => {
+    leaderGone = true;
+    channel?.destroy();
+    const code = r.exitCode ?? null;
+    const signal = r.signal ?? null;
+    waitGroupGone(pid, req.process.stopTimeoutMs, () => cb.exited(code, signal));
+  });
+  return {
+    pid,
+    stop: stopGroup,
+    kill: () => signalGroup(pid, 'SIGKILL'),
+    sendUwsgi: (byte) => {
+      if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
+    },
+  };
+}
+
+// After the leader exits, its group may still hold stray children: ask them to stop, kill
+// them after the stop timeout, and report only when none is left.
+function waitGroupGone(pgid: number, stopTimeoutMs: number, done: () => void): void {
+  if (!groupAlive(pgid)) {
+    done();
+    return;
+  }
+  signalGroup(pgid, 'SIGTERM');
+  const killAt = Date.now() + stopTimeoutMs;
+  const timer = setInterval(() => {
+    if (!groupAlive(pgid)) {
+      clearInterval(timer);
+      done();
+    } else if (Date.now() >= killAt) {
+      signalGroup(pgid, 'SIGKILL');
+    }
+  }, GROUP_POLL_MS);
+}
+
+function readLines(stream: Readable | null | undefined, onLine: (line: string) => void): void {
+  if (!stream) return;
+  stream.on('error', () => {});
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  rl.on('line', onLine);
+}
