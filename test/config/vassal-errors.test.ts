@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import path from 'node:path';
+import { loadProblems, loadSpec, makeVassalDir } from './vassal-dir.js';
+import type { VassalDir } from './vassal-dir.js';
+
+let vassals: VassalDir;
+beforeEach(async () => {
+  vassals = await makeVassalDir();
+});
+afterEach(async () => {
+  await vassals.cleanup();
+});
+
+// Write `emperor:` with a command plus the given extra lines, and return the single problem it has.
+async function onlyProblem(extra: string, name = 'app.yml'): Promise<{ file: string; key: string; message: string }> {
+  const file = await vassals.write(name, `emperor:\n  command: [node, app.js]\n${extra}`);
+  const { errors } = await loadProblems(file);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]?.file).toBe(file);
+  return errors[0] as { file: string; key: string; message: string };
+}
+
+describe('every wrong value names the file, the key and what was expected', () => {
+  const cases: Array<[string, string, string, string]> = [
+    ['bad duration', '  stop-timeout: abc\n', 'emperor.stop-timeout', 'expected a duration like 10s, 500ms or 2m, got `abc` (string)'],
+    ['negative duration', '  stop-timeout: -1\n', 'emperor.stop-timeout', 'got `-1` (number)'],
+    ['zero ready-timeout', '  ready-timeout: 0\n', 'emperor.ready-timeout', 'expected a duration greater than zero'],
+    ['bad signal', '  stop-signal: SIGFOO\n', 'emperor.stop-signal', 'expected a signal name like SIGTERM, TERM or SIGINT, got `SIGFOO` (string)'],
+    ['numeric signal', '  stop-signal: 15\n', 'emperor.stop-signal', 'got `15` (number)'],
+    ['bad regex', '  ready: "log: (unclosed"\n', 'emperor.ready', 'expected a valid regular expression, got `(unclosed` (string)'],
+    ['unknown ready kind', '  ready: tcp\n', 'emperor.ready', 'expected one of notify, spawn, "log: REGEX"'],
+    ['bad ready delay', '  ready: { delay: forever }\n', 'emperor.ready', 'expected a duration like 10s'],
+    ['delay not shorter than ready-timeout', '  ready: "delay: 90s"\n', 'emperor.ready', 'expected a delay shorter than ready-timeout (1m), got 90s'],
+    ['bad reload', '  reload: graceful\n', 'emperor.reload', 'expected one of stop-start, overlap, dance, in-place, got `graceful` (string)'],
+    ['in-place on a native vassal', '  reload: in-place\n', 'emperor.reload', 'in-place reloads need a uWSGI vassal'],
+    ['dance without a stand-in', '  reload: dance\n', 'emperor.reload', 'dance needs a stand-in: add `emperor.standin`'],
+    ['env not a mapping', '  env: [A=1]\n', 'emperor.env', 'expected a mapping of variable names to values'],
+    ['env value a list', '  env: { A: [1] }\n', 'emperor.env.A', 'expected a string, number or boolean (quote it to be sure), got a list'],
+    ['env value empty', '  env: { A: }\n', 'emperor.env.A', 'got an empty value'],
+    ['cwd not a string', '  cwd: 5\n', 'emperor.cwd', 'expected a path'],
+    ['logto empty', '  logto: ""\n', 'emperor.logto', 'expected a path'],
+    ['bad socket address', '  sockets: { http: "localhost:8080" }\n', 'emperor.sockets.http', 'expected an IPv4 address'],
+    ['port out of range', '  sockets: { http: "127.0.0.1:70000" }\n', 'emperor.sockets.http', 'expected a port from 0 to 65535'],
+    ['socket address not a string', '  sockets: { http: 8080 }\n', 'emperor.sockets.http', 'expected an address like "127.0.0.1:8080"'],
+    ['bad socket name', '  sockets: { "my socket": ":80" }\n', 'emperor.sockets.my socket', 'expected a socket name made of letters'],
+    ['mode on a TCP socket', '  sockets: { http: { address: ":80", mode: "0600" } }\n', 'emperor.sockets.http.mode', 'a mode applies only to unix sockets'],
+    ['numeric unix mode', '  sockets: { s: { address: "unix:s.sock", mode: 660 } }\n', 'emperor.sockets.s.mode', 'quote it'],
+    ['duplicate socket address', '  sockets: { a: ":8080", b: "0.0.0.0:8080" }\n', 'emperor.sockets.b', 'the same one as socket `a`'],
+    ['sockets not a mapping', '  sockets: [":80"]\n', 'emperor.sockets', 'expected a mapping of socket names to addresses'],
+    ['standin not a mapping', '  standin: yes\n', 'emperor.standin', 'expected a mapping of overrides'],
+  ];
+  test.each(cases)('%s', async (_title, extra, key, message) => {
+    const problem = await onlyProblem(extra);
+    expect(problem.key).toBe(key);
+    expect(problem.message).toContain(message);
+  });
+
+  test('a bad command element names its index', async () => {
+    const file = await vassals.write('c.yml', 'emperor:\n  command: [node, { a: 1 }]\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: 'emperor.command[1]', message: 'expected an argument (a string), got a mapping' }]);
+  });
+
+  test('an empty command is rejected', async () => {
+    const file = await vassals.write('c.yml', 'emperor:\n  command: []\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: 'emperor.command', message: expect.stringContaining('got an empty list') }]);
+  });
+
+  test('all problems of a file are reported together', async () => {
+    const file = await vassals.write('many.yml', 'emperor:\n  command: [x]\n  stop-timeout: x\n  ready-timeout: y\n  stop-signal: z\n');
+    expect((await loadProblems(file)).errors.map((p) => p.key)).toEqual(['emperor.stop-signal', 'emperor.stop-timeout', 'emperor.ready-timeout']);
+  });
+
+  test('a cwd that does not exist is a problem on emperor.cwd', async () => {
+    const problem = await onlyProblem('  cwd: /nonexistent/emperor-test-dir\n');
+    expect(problem).toMatchObject({ key: 'emperor.cwd', message: expect.stringContaining('/nonexistent/emperor-test-dir, which does not exist') });
+  });
+
+  test('a cwd that is a file is a problem on emperor.cwd', async () => {
+    await vassals.write('plain-file', 'x');
+    const problem = await onlyProblem('  cwd: plain-file\n');
+    expect(problem).toMatchObject({ key: 'emperor.cwd', message: expect.stringContaining('which is not one') });
+  });
+
+  test('a stand-in cwd that does not exist is a problem on emperor.standin.cwd', async () => {
+    const problem = await onlyProblem('  standin: { cwd: missing-dir }\n');
+    expect(problem).toMatchObject({ key: 'emperor.standin.cwd', message: expect.stringContaining(path.join(vassals.dir, 'missing-dir')) });
+  });
+
+  test('a unix socket path that is too long is rejected', async () => {
+    const problem = await onlyProblem(`  sockets: { s: "unix:/${'x'.repeat(120)}.sock" }\n`);
+    expect(problem).toMatchObject({ key: 'emperor.sockets.s', message: expect.stringContaining('at most 107 bytes') });
+  });
+});
+
+describe('the shape of the document', () => {
+  test('a file with neither emperor.command nor a uwsgi section is an error', async () => {
+    const file = await vassals.write('none.yml', 'emperor:\n  env: { A: b }\n');
+    expect((await loadProblems(file)).errors).toEqual([
+      { file, key: 'emperor.command', message: 'missing: a vassal needs `emperor.command` (or a `uwsgi` section)' },
+    ]);
+  });
+
+  test('a top level that is a list is an error', async () => {
+    const file = await vassals.write('list.yml', '- a\n- b\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('expected a mapping at the top level') }]);
+  });
+
+  test('a top level that is a scalar is an error', async () => {
+    const file = await vassals.write('scalar.json', '42');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('got `42` (number)') }]);
+  });
+
+  test('a file of only comments is an error', async () => {
+    const file = await vassals.write('c.yml', '# nothing here\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('the file holds no settings') }]);
+  });
+
+  test('an emperor section that is not a mapping is an error', async () => {
+    const file = await vassals.write('e.yml', 'emperor: true\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: 'emperor', message: expect.stringContaining('got `true` (boolean)') }]);
+  });
+
+  test('invalid YAML names the line', async () => {
+    const file = await vassals.write('y.yml', 'emperor:\n  command: [x\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringMatching(/^not valid YAML: .* at line \d+, column \d+$/) }]);
+  });
+
+  test('invalid JSON is an error', async () => {
+    const file = await vassals.write('j.json', '{"emperor": ');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('not valid JSON') }]);
+  });
+
+  test('unknown keys in the emperor section are warnings naming file and key', async () => {
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
+    const spec = await loadSpec(file);
+    expect(spec.warnings).toEqual([
+      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, reload, sockets, standin`,
+    ]);
+  });
+
+  test('heartbeat-timeout on a native vassal is ignored with a warning', async () => {
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n  heartbeat-timeout: 30s\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.heartbeatTimeoutMs).toBeUndefined();
+    expect(spec.warnings).toEqual([`${file}: emperor.heartbeat-timeout: only uWSGI vassals send heartbeats (ignored)`]);
+  });
+
+  test('warnings are kept on a failed load', async () => {
+    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  colour: blue\n  stop-timeout: never\n');
+    const { warnings } = await loadProblems(file);
+    expect(warnings).toEqual([expect.stringContaining('emperor.colour: unknown key (ignored)')]);
+  });
+});
