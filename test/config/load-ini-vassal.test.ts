@@ -56,4 +56,15 @@ describe('native INI vassal', () => {
     const { errors } = await loadProblems(file);
     expect(errors).toEqual([{ file, key: 'emperor.env.BAD', message: expect.stringContaining('expected a string, number or boolean') }]);
   });
+
+  test('[emperor.standin] with file names a stand-in file', async () => {
+    const standin = await vassals.write('restarter.yml', 'emperor:\n  command: [python, restart.py]\n');
+    const file = await vassals.write('v/app.ini', '[emperor]\ncommand = x\nreload = dance\n[emperor.standin]\nfile = ../restarter.yml\n');
+    expect((await loadSpec(file)).standin).toMatchObject({ command: { kind: 'argv', argv: ['python', 'restart.py'] }, cwd: path.dirname(standin) });
+  });
+
+  test('; and # start comments unless escaped or double-quoted', async () => {
+    const file = await vassals.write('c.ini', '[emperor]\ncommand = echo a\\; echo b # note\n[emperor.env]\nQUOTED = "x;y#z"\n');
+    expect((await loadSpec(file)).process).toMatchObject({ command: { kind: 'shell', script: 'echo a; echo b' }, env: { QUOTED: 'x;y#z' } });
+  });
 });
