@@ -38,7 +38,7 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
   env.EMPEROR_GENERATION = String(req.generation);
   env.EMPEROR_ROLE = req.role;
 
-  if (!existsSync(p.cwd)) return { ok: false, error: `cwd ${p.cwd} does not exist`, notFound: true };
+  if (!existsSync(p.cwd)) return { ok: false, error: `cwd: ${p.cwd} does not exist`, notFound: true };
   const stdio: Stdio = ['ignore', 'pipe', 'pipe', ...req.sockets.map((s) => s.fd)];
   let notifyFd: number | null = null;
   let uwsgiFd: number | null = null;
@@ -67,7 +67,7 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
   if (program === undefined) return { ok: false, error: 'command is empty', notFound: true };
   const resolved = findExecutable(program, env.PATH ?? '', p.cwd);
   if (resolved === undefined) {
-    return { ok: false, error: `command not found: ${program} (searched PATH=${env.PATH ?? ''}, cwd ${p.cwd})`, notFound: true };
+    return { ok: false, error: `command not found: ${program} (not executable in cwd ${p.cwd} nor on PATH)`, notFound: true };
   }
   if (!sockets) return { ok: true, file: resolved, args, env, stdio, notifyFd, uwsgiFd };
   // LISTEN_PID must be the pid of the program itself: a tiny shell sets it, then execs.

@@ -117,7 +117,10 @@ export class Fleet {
           this.#deps.journal.started(name, generation, p, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
           this.dispatch(name, { type: 'spawned', generation, pid: p });
         },
-        spawnFailed: (error, notFound) => this.dispatch(name, { type: 'spawn-failed', generation, error, notFound }),
+        spawnFailed: (error, notFound) => {
+          const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
+          this.dispatch(name, { type: 'spawn-failed', generation, error: `${slot.vassal.file}: ${key}: ${error}`, notFound });
+        },
         line: (stream, line) => {
           slot.ring.push({ at: Date.now(), generation, stream, line });
           if (proc.logto) slot.logFile?.write(line);

@@ -11,7 +11,7 @@ import { request } from './http.js';
 import { waitFor } from './wait-for.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
-export const BIN = join(REPO, 'bin', 'emperor.js');
+export const BIN = process.env.EMPEROR_TEST_BIN ?? join(REPO, 'bin', 'emperor.js');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
 
 export type LogRecord = Record<string, unknown> & { msg?: string; vassal?: string; event?: string };
@@ -101,7 +101,13 @@ export class Emperor {
   async stop(timeout = 20_000): Promise<number | null> {
     if (this.exitCode !== null) return this.exitCode;
     this.proc.kill('SIGTERM');
-    return Promise.race([this.exited, new Promise<null>((_, rej) => setTimeout(() => rej(new Error('emperor did not exit after SIGTERM')), timeout))]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((_, rej) => (timer = setTimeout(() => rej(new Error('emperor did not exit after SIGTERM')), timeout)));
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   kill9(): Promise<number | null> {

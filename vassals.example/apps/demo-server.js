@@ -7,6 +7,7 @@
 //   keep-alive clients with `Connection: close`, then exits.
 import { appendFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 
 const pid = process.pid;
 const generation = process.env.EMPEROR_GENERATION ?? '0';
@@ -27,7 +28,7 @@ function record(event) {
 
 const server = http.createServer((req, res) => {
   if (draining) res.setHeader('Connection', 'close');
-  const body = { pid, generation: Number(generation), role, worker: workerEnabled, jobs };
+  const body = { pid, generation: Number(generation), role, worker: workerEnabled, jobs, mark: process.env.MARK ?? null };
   if (req.url === '/whoami') {
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify(body) + '\n');
@@ -58,13 +59,16 @@ function shutdown(signal) {
   draining = true;
   notify('STOPPING=1');
   console.log(`${signal}: draining (pid ${pid})`);
-  server.close(() => {
+  // http.Server#close() would also drop "idle" connections, and a connection accepted a moment
+  // ago whose request is not parsed yet counts as idle: its client would see ECONNRESET. Close
+  // only the listening handle; every accepted connection still gets its answer.
+  net.Server.prototype.close.call(server, () => {
     stopWorker();
     console.log(`stopped (pid ${pid})`);
     process.exit(0);
   });
-  // Idle keep-alive connections would hold close() open: give clients a moment to send their
-  // next request (answered with Connection: close), then drop what is still idle.
+  // Keep-alive clients get `Connection: close` on their next answer; connections that stay
+  // idle anyway are dropped after a grace period.
   setTimeout(() => server.closeIdleConnections(), 1000).unref();
   setTimeout(() => server.closeAllConnections(), 8000).unref();
 }
