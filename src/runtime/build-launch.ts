@@ -53,7 +53,8 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
     env.UWSGI_EMPEROR_FD = String(uwsgiFd);
   }
 
-  const sockets = req.sockets.length > 0;
+  // uWSGI adopts held sockets with `fd://3`; LISTEN_FDS as well would make it bind fd 3 twice.
+  const sockets = req.sockets.length > 0 && p.protocol !== 'uwsgi';
   if (sockets) {
     env.LISTEN_FDS = String(req.sockets.length);
     env.LISTEN_FDNAMES = req.sockets.map((s) => s.name).join(':');
