@@ -36,6 +36,7 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
     format,
     contentHash: createHash('sha1').update(text.bytes).digest('hex'),
     vassalWrapper: opts.vassalWrapper,
+    requiredHeartbeatMs: opts.requiredHeartbeatMs,
     parseWarnings: parsed.warnings.map((message) => formatProblem({ file, key: '', message })),
     ...(standinFile === undefined ? {} : { standin: await loadStandinDocument(standinFile, file) }),
   });

@@ -5,7 +5,7 @@ import { readEmperorSection } from './read-emperor-section.js';
 import type { Report } from './report.js';
 import { resolveProcess, uwsgiCommand } from './resolve-process.js';
 import type { ProcessOrigin } from './resolve-process.js';
-import type { Command, ProcessSpec } from './spec.js';
+import type { Command, LoadOptions, ProcessSpec } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenVassal } from './written-vassal.js';
 
@@ -16,7 +16,7 @@ export interface ResolvedDocument {
 }
 
 // Decide native vs uWSGI and resolve the process; undefined when the file cannot describe one
-export function resolveDocument(raw: unknown, file: string, format: VassalFormat, vassalWrapper: string, report: Report): ResolvedDocument | undefined {
+export function resolveDocument(raw: unknown, file: string, format: VassalFormat, opts: LoadOptions, report: Report): ResolvedDocument | undefined {
   if (raw === undefined || raw === null) {
     report.error('', 'the file holds no settings (only comments?); a vassal needs `emperor.command` or a `uwsgi` section');
     return undefined;
@@ -29,7 +29,7 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
   if (written === undefined) return undefined;
   const flavour = flavourOf(raw, written, report);
   if (flavour === undefined) return undefined;
-  const origin: ProcessOrigin = { file, format, flavour, vassalWrapper, uwsgiHeartbeat: hasHeartbeat(raw.uwsgi) };
+  const origin: ProcessOrigin = { file, format, flavour, vassalWrapper: opts.vassalWrapper, uwsgiHeartbeat: hasHeartbeat(raw.uwsgi), requiredHeartbeatMs: opts.requiredHeartbeatMs };
   const command: Command | undefined = flavour === 'uwsgi' ? uwsgiCommand(origin) : written.command;
   // An invalid command was already reported by readEmperorSection.
   if (command === undefined) return undefined;

@@ -19,6 +19,8 @@ export interface ProcessOrigin {
   readonly vassalWrapper: string;
   /** The uwsgi section sets `heartbeat`, so the instance will send heartbeats. */
   readonly uwsgiHeartbeat: boolean;
+  /** The emperor's --required-heartbeat, when given. */
+  readonly requiredHeartbeatMs?: number | undefined;
 }
 
 // Build the ProcessSpec of a vassal (or stand-in file) from its written keys; native ones need a command
@@ -39,7 +41,7 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     ready: uwsgi ? { kind: 'uwsgi' } : (written.ready ?? { kind: 'spawn' }),
     readyTimeoutMs: written.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     logto: written.logto === undefined ? undefined : path.resolve(dir, written.logto),
-    heartbeatTimeoutMs: uwsgi ? (written.heartbeatTimeoutMs ?? (origin.uwsgiHeartbeat ? DEFAULT_HEARTBEAT_TIMEOUT_MS : undefined)) : undefined,
+    heartbeatTimeoutMs: uwsgi ? (written.heartbeatTimeoutMs ?? (origin.uwsgiHeartbeat ? (origin.requiredHeartbeatMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS) : undefined)) : undefined,
   };
   checkReadyDelay(spec, prefix, report);
   return spec;

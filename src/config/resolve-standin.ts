@@ -3,7 +3,7 @@ import type { Report } from './report.js';
 import { createReport } from './report.js';
 import { resolveDocument } from './resolve-document.js';
 import { applyOverrides } from './resolve-process.js';
-import type { ConfigProblem, ProcessSpec } from './spec.js';
+import type { ConfigProblem, LoadOptions, ProcessSpec } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenStandin } from './written-vassal.js';
 
@@ -20,7 +20,7 @@ export function resolveStandin(
   written: WrittenStandin | undefined,
   base: ProcessSpec,
   document: StandinDocument | undefined,
-  vassalWrapper: string,
+  opts: LoadOptions,
   report: Report,
 ): ProcessSpec | undefined {
   if (written === undefined) return undefined;
@@ -35,7 +35,7 @@ export function resolveStandin(
   }
   const own = createReport(document.file);
   own.warnings.push(...document.warnings);
-  const resolved = resolveDocument(document.raw, document.file, document.format, vassalWrapper, own);
+  const resolved = resolveDocument(document.raw, document.file, document.format, opts, own);
   for (const key of VASSAL_ONLY_KEYS) {
     if (resolved?.written[key] !== undefined) own.warn(`emperor.${key}`, 'ignored in a stand-in file: the vassal\'s own setting applies');
   }

@@ -77,7 +77,8 @@ export type LoadResult =
 export interface LoadOptions {
   /** The program that runs uWSGI vassals (`--vassal-wrapper`, uWSGI's `--emperor-wrapper`). */
   readonly vassalWrapper: string;
-  /** Default ready-timeout, stop-timeout, … may be set emperor-wide later; these are the built-in ones. */
+  /** uWSGI's `emperor-required-heartbeat`: the default heartbeat-timeout of vassals that send heartbeats (30 s). */
+  readonly requiredHeartbeatMs?: number;
 }
 
 export const MAX_VASSAL_FILE_BYTES = 1024 * 1024;

@@ -16,6 +16,7 @@ export interface ValidateContext {
   readonly contentHash: string;
   /** The program that runs uWSGI vassals. */
   readonly vassalWrapper: string;
+  readonly requiredHeartbeatMs?: number;
   /** Parser findings, already formatted `file: message`. */
   readonly parseWarnings?: readonly string[];
   /** The file named by `emperor.standin.file`, when there is one. */
@@ -26,14 +27,14 @@ export interface ValidateContext {
 export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const report = createReport(ctx.file);
   report.warnings.push(...(ctx.parseWarnings ?? []));
-  const document = resolveDocument(raw, ctx.file, ctx.format, ctx.vassalWrapper, report);
+  const document = resolveDocument(raw, ctx.file, ctx.format, ctx, report);
   const name = vassalNameOf(ctx.file);
   if (document === undefined) {
     // Still show the stand-in file's own problems, so that one run lists everything to fix.
     if (ctx.standin !== undefined && !ctx.standin.ok) report.errors.push(...ctx.standin.errors);
     return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
   }
-  const standin = resolveStandin(document.written.standin, document.process, ctx.standin, ctx.vassalWrapper, report);
+  const standin = resolveStandin(document.written.standin, document.process, ctx.standin, ctx, report);
   const sockets = document.written.sockets ?? [];
   const reload = resolveReload(document, sockets, standin, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };

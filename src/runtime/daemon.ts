@@ -34,7 +34,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const fleet = new Fleet({ log, journal, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });
   const supervisor = new Supervisor(fleet, { pid: process.pid, startedAt: Date.now(), vassalsDir: opts.vassalsDir, version: readVersion() });
-  const tracker = new FileTracker(fleet, { vassalWrapper: opts.vassalWrapper }, log);
+  const tracker = new FileTracker(fleet, { vassalWrapper: opts.vassalWrapper, requiredHeartbeatMs: opts.requiredHeartbeatMs }, log);
 
   let control: ControlServer;
   try {

@@ -17,26 +17,31 @@ export interface RunningLoad {
 
 // Starts load against 127.0.0.1:port; with newConnections every request uses a fresh TCP connection.
 export function startLoad(port: number, opts: { seconds: number; connections?: number; newConnections: boolean; path?: string }): RunningLoad {
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}${opts.path ?? '/'}`,
-    connections: opts.connections ?? 8,
-    duration: opts.seconds,
-    timeout: 10,
-    headers: opts.newConnections ? { connection: 'close' } : {},
-  });
   const done = new Promise<LoadResult>((resolve, reject) => {
-    instance.on('done', (r) => {
-      resolve({
-        requests: r.requests.total,
-        failed: r.errors + r.timeouts + r.non2xx,
-        errors: r.errors,
-        timeouts: r.timeouts,
-        non2xx: r.non2xx,
-        p99: r.latency.p99,
-        max: r.latency.max,
-      });
-    });
-    instance.on('error', reject);
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}${opts.path ?? '/'}`,
+        connections: opts.connections ?? 8,
+        duration: opts.seconds,
+        timeout: 10,
+        headers: opts.newConnections ? { connection: 'close' } : {},
+      },
+      (err, r) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        resolve({
+          requests: r.requests.total,
+          failed: r.errors + r.timeouts + r.non2xx,
+          errors: r.errors,
+          timeouts: r.timeouts,
+          non2xx: r.non2xx,
+          p99: r.latency.p99,
+          max: r.latency.max,
+        });
+      },
+    );
   });
   return { done };
 }
