@@ -83,7 +83,7 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
       applyUwsgiByte(d, e.generation, e.byte);
       return;
     case 'exited':
-      applyExit(d, e.generation, e.code, e.signal, policy);
+      applyExit(d, e.generation, e.code, e.signal, e.output ?? null, policy);
       return;
     case 'command':
       if (e.action === 'stop') patch(d, { want: 'down', danceRequested: false });
@@ -107,7 +107,8 @@ function markReady(d: Draft, generation: number): void {
   const inst = findInstance(d, generation);
   if (!inst || (inst.phase !== 'starting' && inst.phase !== 'reloading')) return;
   patchInstance(d, generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
-  emit(d, 'ready', `generation ${generation} ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`, {
+  const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`;
+  emit(d, 'ready', `generation ${generation} ${what}`, {
     generation,
     pid: inst.pid ?? undefined,
     role: inst.role,
@@ -134,16 +135,16 @@ function applyUwsgiByte(d: Draft, generation: number, byte: number): void {
   // 2 (config request) and 30 (broodlord SOS) are not supported; other bytes are ignored.
 }
 
-function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, policy: ThrottlePolicy): void {
+function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, output: string | null, policy: ThrottlePolicy): void {
   const inst = findInstance(d, generation);
   if (!inst) return;
   const expected = inst.phase === 'stopping' && !inst.failed;
   patch(d, {
     instances: d.v.instances.filter((i) => i.generation !== generation),
-    lastExit: { generation, role: inst.role, code, signal, at: d.now, expected },
+    lastExit: { generation, role: inst.role, code, signal, at: d.now, expected, output },
   });
   const how = signal ? `signal ${signal}` : `code ${code}`;
-  emit(d, 'exited', `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}`, {
+  emit(d, 'exited', `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`, {
     generation,
     pid: inst.pid ?? undefined,
     role: inst.role,

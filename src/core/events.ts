@@ -16,7 +16,14 @@ export type VassalEvent =
   | { readonly type: 'status-text'; readonly generation: number; readonly text: string }
   | { readonly type: 'uwsgi-byte'; readonly generation: number; readonly byte: number }
   /** The instance's whole process group is gone. */
-  | { readonly type: 'exited'; readonly generation: number; readonly code: number | null; readonly signal: string | null }
+  | {
+      readonly type: 'exited';
+      readonly generation: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+      /** The most telling line of the instance's last output (an error if there was one). */
+      readonly output?: string | null;
+    }
   | { readonly type: 'command'; readonly action: VassalAction }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };

@@ -76,8 +76,12 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       const serving = v.instances.find((i) => i.phase !== 'stopping');
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
-    case 'throttled':
-      return `died ${v.restarts} time(s); next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+    case 'throttled': {
+      const e = v.lastExit;
+      const how = e ? (e.signal ? `signal ${e.signal}` : `code ${e.code}`) : 'unknown';
+      const why = e?.output ? `: ${e.output}` : '';
+      return `died ${v.restarts} time(s), last with ${how}${why}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+    }
     case 'dancing':
     case 'degraded': {
       const op = v.op;

@@ -40,6 +40,8 @@ export interface ExitRecord {
   readonly signal: string | null;
   readonly at: number;
   readonly expected: boolean;
+  /** The most telling line of its last output, e.g. the error that killed it. */
+  readonly output: string | null;
 }
 
 export interface VassalStatus {

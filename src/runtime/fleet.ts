@@ -13,8 +13,10 @@ import type { InstanceJournal } from './instance-journal.js';
 import { OutputRing } from './output-buffer.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
+import { RecentLines } from './recent-lines.js';
 
 const OUTPUT_LINES_KEPT = 1000;
+const RECENT_LINES = 20;
 
 interface Slot {
   vassal: Vassal;
@@ -109,6 +111,7 @@ export class Fleet {
     if (proc.logto && !slot.logFile) slot.logFile = openOutputFile(proc.logto, this.#deps.log);
     const log = this.#deps.log.child({ vassal: name, generation });
     let pid = 0;
+    const recent = new RecentLines(RECENT_LINES);
     const handle = spawnInstance(
       { vassal: name, generation, role: effect.role, process: proc, sockets: slot.sockets.map((s) => ({ name: s.spec.name, fd: s.fd })) },
       {
@@ -122,6 +125,7 @@ export class Fleet {
           this.dispatch(name, { type: 'spawn-failed', generation, error: `${slot.vassal.file}: ${key}: ${error}`, notFound });
         },
         line: (stream, line) => {
+          recent.push(line);
           slot.ring.push({ at: Date.now(), generation, stream, line });
           if (proc.logto) slot.logFile?.write(line);
           else log.info({ stream }, line);
@@ -135,7 +139,7 @@ export class Fleet {
         exited: (code, signal) => {
           slot.handles.delete(generation);
           if (pid) this.#deps.journal.ended(pid);
-          this.dispatch(name, { type: 'exited', generation, code, signal });
+          this.dispatch(name, { type: 'exited', generation, code, signal, output: recent.mostTelling() });
         },
       },
     );
