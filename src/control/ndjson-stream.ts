@@ -13,7 +13,7 @@ export interface NdjsonStream {
 
 // Starts a chunked `application/x-ndjson` answer, flushing headers at once.
 export function startNdjson(ctx: RouteContext): NdjsonStream {
-  const { req, res } = ctx;
+  const { req, res } = ctx; // req 'close' fires once the request body is read, so only res 'close' means the client left
   const cleanups: (() => void)[] = [];
   let ended = false;
   const finish = (): void => {
@@ -32,7 +32,6 @@ export function startNdjson(ctx: RouteContext): NdjsonStream {
   res.flushHeaders();
   req.socket.setNoDelay(true);
   res.once('close', finish);
-  req.once('close', finish);
   res.once('error', finish);
   return {
     write(value) {
