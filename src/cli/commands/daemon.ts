@@ -1,0 +1,82 @@
+// `emperor --vassals DIR [...]` (also `emperor run --vassals DIR`): runs the emperor daemon.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseDuration } from '../../config/duration.js';
+import type { DaemonOptions } from '../../runtime/daemon-options.js';
+import { runDaemon } from '../../runtime/daemon.js';
+import { connectionOf } from '../connection.js';
+import { usageError } from '../exit-codes.js';
+import { resolveControlPath, resolveRunDir } from '../run-dir.js';
+
+interface DaemonFlags {
+  vassals?: string;
+  vassalWrapper: string;
+  throttle: number;
+  maxThrottle: number;
+  healthyUptime: number;
+  requiredHeartbeat: number;
+  logFormat?: 'json' | 'pretty';
+  logLevel: string;
+}
+
+export const DAEMON_EXAMPLES = `
+Examples:
+  $ emperor --vassals /etc/emperor/vassals
+  $ emperor --vassals ./vassals --run-dir /tmp/emperor --log-format pretty
+  $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m`;
+
+// Parses 500ms / 10s / 2m / bare seconds into milliseconds for commander.
+export function durationOption(value: string): number {
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.ms;
+}
+
+function logFormatOption(value: string): 'json' | 'pretty' {
+  if (value !== 'json' && value !== 'pretty') throw new InvalidArgumentError(`expected json or pretty, got '${value}'`);
+  return value;
+}
+
+// A duration option (500ms, 10s, 2m or bare seconds) whose value is milliseconds.
+function durationFlag(flags: string, description: string, fallback: string): Option {
+  return new Option(flags, description).argParser(durationOption).default(durationOption(fallback), fallback);
+}
+
+// Adds the daemon's options (the run-dir and control options are added separately).
+export function addDaemonOptions(cmd: Command): Command {
+  return cmd
+    .option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)')
+    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
+    .addOption(durationFlag('--throttle <duration>', 'first respawn delay after a quick death (doubles each time)', '1s'))
+    .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
+    .addOption(durationFlag('--healthy-uptime <duration>', 'an instance up this long died healthy: respawn at once', '10s'))
+    .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
+    .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
+    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info');
+}
+
+// Checks the vassals directory, resolves the options and runs the daemon until it stops.
+export async function runDaemonCommand(cmd: Command): Promise<number> {
+  const flags = cmd.opts<DaemonFlags>();
+  if (!flags.vassals) throw usageError('missing --vassals DIR: the directory of vassal files to run (see `emperor --help`)');
+  const vassalsDir = resolve(flags.vassals);
+  const st = await stat(vassalsDir).catch(() => undefined);
+  if (!st) throw usageError(`--vassals ${flags.vassals}: no such directory`);
+  if (!st.isDirectory()) throw usageError(`--vassals ${flags.vassals}: not a directory`);
+  const conn = connectionOf(cmd);
+  const runDir = resolveRunDir({ flag: conn.runDir });
+  const opts: DaemonOptions = {
+    vassalsDir,
+    runDir,
+    controlPath: resolveControlPath(runDir, conn.control),
+    vassalWrapper: flags.vassalWrapper,
+    throttleMs: flags.throttle,
+    maxThrottleMs: flags.maxThrottle,
+    healthyUptimeMs: flags.healthyUptime,
+    requiredHeartbeatMs: flags.requiredHeartbeat,
+    logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
+    logLevel: flags.logLevel,
+  };
+  return runDaemon(opts);
+}

@@ -1,0 +1,92 @@
+// `emperor restart-dance [NAME] [--all] [--no-wait]`: POST /vassals/:name/dance, following
+// GET /events?vassal=NAME to print each step with its duration while it runs.
+import type { Command } from 'commander';
+import type { ControlClient } from '../../control/client.js';
+import type { LifecycleEvent } from '../../core/status.js';
+import { addConnectionOptions, clientFor } from '../connection.js';
+import { usageError } from '../exit-codes.js';
+import { formatElapsed, painter, useColour } from '../output.js';
+import { printOutcome } from './vassal-action.js';
+
+/** How long to wait for the final event once the outcome is in (the stream is another connection). */
+const FINAL_EVENT_GRACE_MS = 1000;
+
+export function registerRestartDance(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const cmd = program
+    .command('restart-dance')
+    .description('replace a vassal without doubling it: a stand-in serves while the original restarts')
+    .argument('[name]', 'the vassal (may be left out when exactly one vassal has reload: dance)')
+    .option('--all', 'dance every vassal with reload: dance, one after another, stopping at the first failure')
+    .option('--no-wait', 'return as soon as the emperor accepted the request')
+    .addHelpText('after', `
+The dance: start the stand-in, wait until it is ready, stop the original, start a new
+original, wait until it is ready, stop the stand-in. Each step is printed with its duration.
+
+Examples:
+  $ emperor restart-dance            # the only vassal with reload: dance
+  $ emperor restart-dance worker
+  $ emperor restart-dance --all`);
+  addConnectionOptions(cmd).action((name: string | undefined) => run(async () => {
+    const { all, wait } = cmd.opts<{ all?: boolean; wait: boolean }>();
+    const client = clientFor(cmd);
+    const names = await pickDancers(client, name, all === true);
+    for (const dancer of names) {
+      const ok = await danceOne(client, dancer, wait);
+      if (!ok) return 1;
+    }
+    return 0;
+  }));
+}
+
+// The vassals to dance: NAME, every dancer with --all, or the only one.
+async function pickDancers(client: ControlClient, name: string | undefined, all: boolean): Promise<string[]> {
+  if (name !== undefined && all) throw usageError('give a NAME or --all, not both');
+  if (name !== undefined) return [name];
+  const candidates = (await client.list()).filter((v) => v.reload === 'dance').map((v) => v.name);
+  if (candidates.length === 0) throw usageError('no vassal has reload: dance, so there is nothing to dance');
+  if (all) return candidates;
+  if (candidates.length > 1) throw usageError(`several vassals can dance: ${candidates.join(', ')}; name one or use --all`);
+  return candidates;
+}
+
+// Runs one dance while printing its steps; true when it succeeded.
+async function danceOne(client: ControlClient, name: string, wait: boolean): Promise<boolean> {
+  if (!wait) {
+    const outcome = await client.act(name, 'dance', { wait: false });
+    printOutcome(outcome);
+    return outcome.ok;
+  }
+  const paint = painter(useColour());
+  process.stdout.write(`${paint('bold', name)}: restart dance\n`);
+  const started = Date.now();
+  const controller = new AbortController();
+  let finished: () => void = () => undefined;
+  const finalEvent = new Promise<void>((resolve) => (finished = resolve));
+  const events = await client.events({ vassal: name, signal: controller.signal });
+  const printing = (async () => {
+    for await (const event of events) {
+      if (event.type === 'dance-step') process.stdout.write(`${formatStep(event)}\n`);
+      if (event.type === 'dance-done' || event.type === 'dance-failed') finished();
+    }
+  })().catch(() => undefined);
+  try {
+    const outcome = await client.act(name, 'dance', { wait: true });
+    await Promise.race([finalEvent, delay(FINAL_EVENT_GRACE_MS)]);
+    printOutcome(outcome, ` (total ${formatElapsed(Date.now() - started)})`);
+    return outcome.ok;
+  } finally {
+    controller.abort();
+    await printing;
+  }
+}
+
+// `  stand-in ready            3.2s`
+export function formatStep(event: LifecycleEvent): string {
+  const label = event.step ?? event.message;
+  const duration = event.durationMs === undefined ? '' : formatElapsed(event.durationMs);
+  return `  ${label.padEnd(26)} ${duration}`.trimEnd();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

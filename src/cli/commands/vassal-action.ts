@@ -1,0 +1,44 @@
+// `emperor start|stop|reload NAME [--no-wait]`: POST /vassals/:name/(start|stop|reload).
+import type { Command } from 'commander';
+import type { ActionOutcome, VassalAction } from '../../control/supervisor-port.js';
+import { addConnectionOptions, clientFor } from '../connection.js';
+import { painter, useColour } from '../output.js';
+
+const ACTIONS: readonly { action: VassalAction; description: string; example: string }[] = [
+  { action: 'start', description: 'start a stopped vassal and wait until it is ready', example: 'emperor start web' },
+  { action: 'stop', description: 'stop a vassal (it stays stopped until `emperor start` or a file change)', example: 'emperor stop web' },
+  { action: 'reload', description: "reload a vassal with its file's reload strategy and wait for the outcome", example: 'emperor reload web --no-wait' },
+];
+
+export function registerVassalActions(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  for (const { action, description, example } of ACTIONS) {
+    const cmd = program
+      .command(action)
+      .description(description)
+      .argument('<name>', 'the vassal (its file name without extension)')
+      .option('--no-wait', 'return as soon as the emperor accepted the request')
+      .addHelpText('after', `
+Exit status: 0 when it worked, 1 when it failed (the message says which step and why),
+2 for a usage error, 3 when no emperor is reachable.
+
+Example:
+  $ ${example}`);
+    addConnectionOptions(cmd).action((name: string) => run(async () => {
+      const wait = cmd.opts<{ wait: boolean }>().wait;
+      const outcome = await clientFor(cmd).act(name, action, { wait });
+      printOutcome(outcome);
+      return outcome.ok ? 0 : 1;
+    }));
+  }
+}
+
+// Prints an outcome: on stdout when it worked, on stderr when it failed.
+export function printOutcome(outcome: ActionOutcome, suffix = ''): void {
+  const paint = painter(useColour(outcome.ok ? process.stdout : process.stderr));
+  if (outcome.ok) {
+    process.stdout.write(`${outcome.message}${suffix}\n`);
+    return;
+  }
+  const step = outcome.failedStep && !outcome.message.includes(outcome.failedStep) ? ` (failed step: ${outcome.failedStep})` : '';
+  process.stderr.write(`${paint('red', 'failed:')} ${outcome.message}${step}${suffix}\n`);
+}

@@ -1,0 +1,34 @@
+// The CLI's exit codes and the error type that carries one.
+import { EmperorError } from '../errors.js';
+
+export const EXIT_OK = 0;
+/** The operation ran and failed (or a file is invalid, a vassal unknown). */
+export const EXIT_FAILED = 1;
+/** The command line was wrong. */
+export const EXIT_USAGE = 2;
+/** No emperor answered on the control socket. */
+export const EXIT_UNREACHABLE = 3;
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number, message: string) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+// A usage error (exit 2).
+export function usageError(message: string): CliError {
+  return new CliError(EXIT_USAGE, message);
+}
+
+// The exit code an error thrown by a command stands for.
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof EmperorError) {
+    if (err.code === 'EMP_ERR_UNREACHABLE') return EXIT_UNREACHABLE;
+    if (err.code === 'EMP_ERR_USAGE') return EXIT_USAGE;
+  }
+  return EXIT_FAILED;
+}
