@@ -118,6 +118,7 @@ describe('CLI commands against a control server', () => {
     const r = await runCli(['restart-dance', 'web', ...conn]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^emperor: web has no stand-in\n$/);
+    expect(r.stdout).toBe('');
   });
 
   test('logs prints the last lines', async () => {

@@ -57,7 +57,12 @@ async function danceOne(client: ControlClient, name: string, wait: boolean): Pro
     return outcome.ok;
   }
   const paint = painter(useColour());
-  process.stdout.write(`${paint('bold', name)}: restart dance\n`);
+  let headed = false;
+  // The header waits for the first step or the outcome, so a refused dance prints only the refusal.
+  const header = (): void => {
+    if (!headed) process.stdout.write(`${paint('bold', name)}: restart dance\n`);
+    headed = true;
+  };
   const started = Date.now();
   const controller = new AbortController();
   let finished: () => void = () => undefined;
@@ -65,13 +70,17 @@ async function danceOne(client: ControlClient, name: string, wait: boolean): Pro
   const events = await client.events({ vassal: name, signal: controller.signal });
   const printing = (async () => {
     for await (const event of events) {
-      if (event.type === 'dance-step') process.stdout.write(`${formatStep(event)}\n`);
+      if (event.type === 'dance-step') {
+        header();
+        process.stdout.write(`${formatStep(event)}\n`);
+      }
       if (event.type === 'dance-done' || event.type === 'dance-failed') finished();
     }
   })().catch(() => undefined);
   try {
     const outcome = await client.act(name, 'dance', { wait: true });
     await Promise.race([finalEvent, delay(FINAL_EVENT_GRACE_MS)]);
+    header();
     printOutcome(outcome, ` (total ${formatElapsed(Date.now() - started)})`);
     return outcome.ok;
   } finally {
