@@ -1,0 +1,38 @@
+// The bench's HTTP app for the emperor, PM2 and supervisord (CommonJS so that PM2's fork and
+// cluster containers can require it). Every answer says which process served it and when that
+// process was exec'ed (performance.timeOrigin: the start of this Node process, epoch ms).
+const execAt = performance.timeOrigin;
+const http = require('node:http');
+const net = require('node:net');
+const { writeSync } = require('node:fs');
+
+const notifyFd = process.env.EMPEROR_NOTIFY_FD ? Number(process.env.EMPEROR_NOTIFY_FD) : null;
+const body = () => JSON.stringify({ pid: process.pid, execAt, generation: process.env.EMPEROR_GENERATION ?? null, role: process.env.EMPEROR_ROLE ?? 'main', mark: process.env.MARK ?? null }) + '\n';
+let draining = false;
+
+const server = http.createServer((req, res) => {
+  if (draining) res.setHeader('Connection', 'close');
+  res.setHeader('Content-Type', 'application/json');
+  res.end(body());
+});
+server.keepAliveTimeout = 5000;
+
+function shutdown() {
+  if (draining) return;
+  draining = true;
+  // Close only the listener: every accepted connection still gets its answer (keep-alive
+  // clients get `Connection: close`), then exit.
+  net.Server.prototype.close.call(server, () => process.exit(0));
+  setTimeout(() => server.closeIdleConnections(), 1000).unref();
+  setTimeout(() => process.exit(0), 8000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+// PM2 cluster mode asks a worker to stop with a 'shutdown' message on some platforms.
+process.on('message', (m) => { if (m === 'shutdown') shutdown(); });
+
+const listenOn = process.env.LISTEN_FDS ? { fd: 3 } : { port: Number(process.env.PORT), host: '127.0.0.1' };
+server.listen(listenOn, () => {
+  if (notifyFd !== null) writeSync(notifyFd, 'READY=1\n');
+  if (process.send) process.send('ready'); // PM2 wait_ready
+});

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// The emperor's benchmark: measures the emperor and, in the same run on the same machine, the
+// uWSGI Emperor, PM2 and supervisord doing the same work, and writes bench/RESULTS.md.
+//   npm run bench                 full run (~20 min)
+//   npm run bench -- --quick      ~1-2 min, fewer repetitions (said so in RESULTS.md)
+//   npm run bench -- --only drop,crash   some scenarios only
+//   npm run bench -- --out FILE   write the report elsewhere
+import { execSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { emperorHelp, emperorVersion, hasFlag } from './lib/emperor.js';
+import { PM2_BIN, pm2Version } from './lib/pm2.js';
+import { supervisordVersion } from './lib/supervisor.js';
+import { uwsgiVersion } from './lib/uwsgi.js';
+import { mkdirp, stats } from './lib/util.js';
+import { render } from './lib/report.js';
+import * as drop from './scenarios/drop.js';
+import * as touch from './scenarios/touch.js';
+import * as crash from './scenarios/crash.js';
+import * as scale from "./scenarios/scale.js";
+import * as churn from './scenarios/churn.js';
+import * as zd from './scenarios/zero-downtime.js';
+
+const HERE = import.meta.dirname;
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const only = opt('--only')?.split(',');
+const out = resolve(opt('--out') ?? join(HERE, quick ? 'RESULTS.md' : 'RESULTS.md'));
+const profile = !argv.includes('--no-profile');
+
+const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000 };
+const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600 };
+
+const owned = new Set();
+const ctx = {
+  quick,
+  reps: Number(opt('--reps') ?? (quick ? 5 : 20)),
+  work: mkdirp(join(HERE, '.work')),
+  profile,
+  emperorArgs: [],
+  rows: [],
+  notes: [],
+  extra: [],
+  port: (peer, scen, i) => PEER_BASE[peer] + SCEN_OFF[scen] + i,
+  record(section, peer, metric, values, o = {}) {
+    const s = stats(values);
+    ctx.rows.push({ section, peer, metric, stats: s, unit: o.unit ?? 'ms', target: o.target, met: o.check ? o.check(s) : undefined, note: o.note, info: o.info, raw: values });
+    log(`  ${section} | ${peer} | ${metric}: n=${s.n} min ${s.min?.toFixed?.(1)} med ${s.median?.toFixed?.(1)} p95 ${s.p95?.toFixed?.(1)} max ${s.max?.toFixed?.(1)} ${o.unit ?? 'ms'}`);
+  },
+  note: (section, text) => ctx.notes.push({ section, text }),
+  own(driver) {
+    owned.add(driver);
+    const stop = driver.stop.bind(driver);
+    driver.stop = async (...a) => {
+      owned.delete(driver);
+      return stop(...a);
+    };
+    return driver;
+  },
+};
+export function log(...a) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+}
+ctx.log = log;
+
+async function cleanupAll() {
+  for (const d of [...owned]) {
+    try {
+      await d.stop();
+    } catch (err) {
+      log(`cleanup: ${err.message}`);
+    }
+  }
+}
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${sig}: ending every process the bench started`);
+    await cleanupAll();
+    process.exit(130);
+  });
+}
+
+function sh(cmd) {
+  try {
+    return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '?';
+  }
+}
+
+const plan = [
+  ['drop', 'emperor', (c) => drop.dropEmperor(c, true)],
+  ['drop', 'emperor-nosock', (c) => drop.dropEmperor(c, false)],
+  ['drop', 'uwsgi', (c) => drop.dropUwsgi(c, null)],
+  ['drop', 'uwsgi1', (c) => drop.dropUwsgi(c, 1)],
+  ['drop', 'pm2', (c) => drop.dropPm2(c)],
+  ['drop', 'supervisord', (c) => drop.dropSupervisord(c)],
+  ['touch', 'emperor', (c) => touch.touchEmperor(c)],
+  ['touch', 'uwsgi', (c) => touch.touchUwsgi(c, null)],
+  ['touch', 'uwsgi1', (c) => touch.touchUwsgi(c, 1)],
+  ['touch', 'pm2', (c) => touch.touchPm2(c)],
+  ['touch', 'supervisord', (c) => touch.touchSupervisord(c)],
+  ['crash', 'emperor', (c) => crash.crashEmperor(c)],
+  ['crash', 'uwsgi', (c) => crash.crashUwsgi(c)],
+  ['crash', 'pm2', (c) => crash.crashPm2(c)],
+  ['crash', 'supervisord', (c) => crash.crashSupervisord(c)],
+  ['scale', 'emperor', (c) => scale.scaleEmperor(c)],
+  ['scale', 'uwsgi', (c) => scale.scaleUwsgi(c)],
+  ['scale', 'pm2', (c) => scale.scalePm2(c)],
+  ['churn', 'emperor', (c) => churn.churnEmperor(c)],
+  ['zd', 'emperor', (c) => zd.zdEmperor(c)],
+  ['zd', 'uwsgi', (c) => zd.zdUwsgi(c)],
+  ['zd', 'pm2', (c) => zd.zdPm2(c)],
+];
+
+async function main() {
+  const started = new Date();
+  const t0 = Date.now();
+  let emperorOk = true;
+  try {
+    await emperorHelp();
+  } catch (err) {
+    log(`the emperor CLI does not run (emperor parts will fail): ${err.message}`);
+    emperorOk = false;
+  }
+  if (!existsSync(PM2_BIN) || sh('command -v uwsgi') === '?' || sh('command -v supervisord') === '?') {
+    log('peers missing: run `sudo bench/setup` first');
+    process.exit(2);
+  }
+  if (emperorOk && (await hasFlag('--healthy-uptime'))) ctx.healthyFlag = true;
+  const meta = {
+    date: started.toISOString(),
+    command: `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`,
+    nproc: sh('nproc'),
+    cpu: os.cpus()[0]?.model ?? '?',
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: sh('uname -sr'),
+    node: process.version,
+    os: sh('. /etc/os-release && echo "$PRETTY_NAME"'),
+    emperor: `${emperorVersion()} (${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' rev-parse --short HEAD')}${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' status --porcelain -- src | head -1') ? ', src/ has uncommitted changes' : ''})`,
+    uwsgi: await uwsgiVersion(),
+    pm2: pm2Version(),
+    supervisord: await supervisordVersion(),
+    quick,
+    reps: ctx.reps,
+  };
+  log(`bench: ${quick ? 'quick' : 'full'} run, ${ctx.reps} repetitions per figure`);
+  const failures = [];
+  for (const [scen, peer, fn] of plan) {
+    if (only && !only.includes(scen) && !only.includes(`${scen}:${peer}`)) continue;
+    if (interrupted) break;
+    log(`== ${scen} / ${peer}`);
+    try {
+      await fn(ctx);
+    } catch (err) {
+      log(`!! ${scen}/${peer} failed: ${err.stack}`);
+      failures.push({ scen, peer, error: err.message });
+    } finally {
+      await cleanupAll();
+    }
+  }
+  meta.durationS = Math.round((Date.now() - t0) / 1000);
+  const md = render(meta, ctx, failures);
+  writeFileSync(out, md);
+  writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, rows: ctx.rows.map(({ raw, ...r }) => ({ ...r, raw })), notes: ctx.notes, extra: ctx.extra, failures }, null, 1));
+  log(`wrote ${out} (${meta.durationS} s)`);
+}
+
+main().catch(async (err) => {
+  log(err.stack);
+  await cleanupAll();
+  process.exit(1);
+});
