@@ -90,10 +90,9 @@ async function danceOne(client: ControlClient, name: string, wait: boolean): Pro
 }
 
 // `  stand-in ready            3.2s`
+// One progress line: the emperor's own words for the step, which carry its duration.
 export function formatStep(event: LifecycleEvent): string {
-  const label = event.step ?? event.message;
-  const duration = event.durationMs === undefined ? '' : formatElapsed(event.durationMs);
-  return `  ${label.padEnd(26)} ${duration}`.trimEnd();
+  return `  ${event.message}`;
 }
 
 function delay(ms: number): Promise<void> {
