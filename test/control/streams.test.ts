@@ -5,7 +5,7 @@ import type { OutputLine } from '../../src/control/supervisor-port.js';
 import { MemorySupervisor, makeStatus } from './helpers/memory-supervisor.js';
 import { httpRequest } from './helpers/raw-http.js';
 import { serve, type Served } from './helpers/serve.js';
-import { waitFor } from './helpers/wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function event(vassal: string, type: string, message = type): LifecycleEvent {
   return { at: Date.now(), vassal, type, message };

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VassalStatus } from '../../src/core/status.js';
 import { tempDir } from '../control/helpers/temp-dir.js';
-import { waitFor } from '../control/helpers/wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { ensureBuilt, ROOT, runCli } from '../cli/helpers/run-cli.js';
 
 describe('the CLI driving a real emperor daemon', () => {

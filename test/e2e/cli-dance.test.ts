@@ -1,8 +1,8 @@
 // `emperor restart-dance` and `emperor logs` against a real daemon.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import net from 'node:net';
 import { Emperor, REPO } from '../helpers/emperor.js';
+import { freePort } from '../helpers/ports.js';
 import { runCli } from '../cli/helpers/run-cli.js';
 
 const DEMO = join(REPO, 'vassals.example', 'apps', 'demo-server.js');
@@ -11,14 +11,6 @@ afterEach(async () => {
   expect(await em.cleanup()).toEqual([]);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function dancer(port: number, standinEnv: string): string {
   return `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(DEMO)}]\n  sockets: { http: "127.0.0.1:${port}" }\n  ready: notify\n  reload: dance\n  standin: { env: ${standinEnv}, ready-timeout: 2s }\n`;

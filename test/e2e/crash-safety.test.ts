@@ -5,19 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../src/runtime/process-group.js';
-import { BIN, Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
+import { BIN, Emperor, emperorPool, FOREVER, nodeVassal } from '../helpers/emperor.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const emperors: Emperor[] = [];
+const pool = emperorPool();
+const fresh = (): Emperor => pool.fresh();
 afterEach(async () => {
-  for (const em of emperors.splice(0)) expect(await em.cleanup()).toEqual([]);
+  expect(await pool.cleanupAll()).toEqual([]);
 });
-
-function fresh(): Emperor {
-  const em = new Emperor();
-  emperors.push(em);
-  return em;
-}
 
 describe('emperor signals and crash safety', () => {
   test('SIGTERM stops every vassal in parallel and exits 0 leaving no process behind', async () => {

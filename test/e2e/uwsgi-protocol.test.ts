@@ -2,35 +2,22 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { groupMembers, isAlive } from '../../src/runtime/process-group.js';
-import { Emperor, FIXTURES } from '../helpers/emperor.js';
+import { Emperor, emperorPool, FIXTURES } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
 import { requireUwsgi } from '../helpers/uwsgi.js';
+import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const emperors: Emperor[] = [];
+const pool = emperorPool();
+const fresh = (): Emperor => pool.fresh();
 beforeAll(() => {
   requireUwsgi();
 });
 afterEach(async () => {
-  for (const em of emperors.splice(0)) expect(await em.cleanup()).toEqual([]);
+  expect(await pool.cleanupAll()).toEqual([]);
 });
 
-function fresh(): Emperor {
-  const em = new Emperor();
-  emperors.push(em);
-  return em;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function uwsgiVassal(port: number, app = 'hello.py', extra = ''): string {
   return [

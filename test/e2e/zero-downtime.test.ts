@@ -7,6 +7,7 @@ import { isAlive } from '../../src/runtime/process-group.js';
 import { Emperor, REPO } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
 import { startLoad } from '../helpers/load.js';
+import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const DEMO = join(REPO, 'vassals.example', 'apps', 'demo-server.js');
@@ -17,14 +18,6 @@ afterEach(async () => {
   expect(leaked).toEqual([]);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function demoVassal(port: number, opts: { reload?: string; env?: Record<string, string>; standin?: string; extra?: string } = {}): string {
   const env = { WORKER_LOG: join(em.dir, 'worker.log'), ...(opts.env ?? {}) };

@@ -148,3 +148,21 @@ export function nodeVassal(code: string, extra = ''): string {
 }
 
 export const FOREVER = "console.log('up ' + process.pid); setInterval(() => {}, 1000);";
+
+// Emperors of one test file: `fresh()` makes one, `cleanupAll()` (in afterEach) ends them all
+// and returns every instance pid that was still alive.
+export function emperorPool(): { fresh(): Emperor; cleanupAll(): Promise<number[]> } {
+  const all: Emperor[] = [];
+  return {
+    fresh() {
+      const em = new Emperor();
+      all.push(em);
+      return em;
+    },
+    async cleanupAll() {
+      const leaked: number[] = [];
+      for (const em of all.splice(0)) leaked.push(...(await em.cleanup()));
+      return leaked;
+    },
+  };
+}
