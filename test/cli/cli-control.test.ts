@@ -82,11 +82,11 @@ describe('CLI commands against a control server', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('worker: restart dance');
     expect(lines.slice(1, 6)).toEqual([
-      '  stand-in started           100ms',
-      '  stand-in ready             200ms',
-      '  original stopped           300ms',
-      '  original ready             400ms',
-      '  stand-in stopped           500ms',
+      '  stand-in started in 0.10s',
+      '  stand-in ready in 0.20s',
+      '  original stopped in 0.30s',
+      '  original ready in 0.40s',
+      '  stand-in stopped in 0.50s',
     ]);
     expect(lines[6]).toMatch(/^worker: running \(pid \d+, generation \d+\) \(total \d+(ms|\.\d+s)\)$/);
   });
@@ -95,7 +95,7 @@ describe('CLI commands against a control server', () => {
     s.supervisor.failNext.set('worker', 'no READY=1 within 30s');
     const r = await runCli(['restart-dance', 'worker', ...conn]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('  stand-in started           100ms');
+    expect(r.stdout).toContain('  stand-in started in 0.10s');
     expect(r.stderr).toMatch(/^failed: worker: dance failed at stand-in ready: no READY=1 within 30s \(total .+\)\n$/);
   });
 

@@ -117,7 +117,7 @@ export class MemorySupervisor implements SupervisorPort {
     const steps = failure ? ['stand-in started'] : ['stand-in started', 'stand-in ready', 'original stopped', 'original ready', 'stand-in stopped'];
     for (const [i, step] of steps.entries()) {
       await new Promise((resolve) => setImmediate(resolve));
-      this.emit({ at: Date.now(), vassal: name, type: 'dance-step', message: `${name}: ${step}`, step, durationMs: 100 * (i + 1) });
+      this.emit({ at: Date.now(), vassal: name, type: 'dance-step', message: `${step} in ${((100 * (i + 1)) / 1000).toFixed(2)}s`, step, durationMs: 100 * (i + 1) });
     }
     this.emit({ at: Date.now(), vassal: name, type: failure ? 'dance-failed' : 'dance-done', message: failure ?? `${name}: dance done` });
   }
