@@ -120,7 +120,7 @@ function applyUwsgiByte(d: Draft, generation: number, byte: number): void {
   const inst = findInstance(d, generation);
   if (!inst || !inst.uwsgi) return;
   const flags = inst.uwsgi;
-  if (byte === UWSGI.LOADED) patchInstance(d, generation, { uwsgi: { ...flags, loaded: true } });
+  if (byte === UWSGI.LOADED) patchInstance(d, generation, { uwsgi: { ...flags, loaded: true }, loadedAt: d.now });
   else if (byte === UWSGI.LOYAL) patchInstance(d, generation, { uwsgi: { ...flags, loyal: true } });
   else if (byte === UWSGI.HEARTBEAT) {
     const timeout = inst.process.heartbeatTimeoutMs;

@@ -1,6 +1,6 @@
 // Time-driven decisions: stop timeouts, ready timeouts, readiness by delay, missing heartbeats.
 import { emit, kill, patchInstance, type Draft } from './draft.js';
-import type { Instance } from './instance.js';
+import { UWSGI_ACCEPT_GRACE_MS, type Instance } from './instance.js';
 
 // Acts on every deadline that has passed at d.now.
 export function applyDeadlines(d: Draft): void {
@@ -20,6 +20,16 @@ export function applyDeadlines(d: Draft): void {
     if (inst.phase === 'starting' && inst.process.ready.kind === 'delay' && inst.spawnedAt + inst.process.ready.ms <= d.now) {
       patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
       emit(d, 'ready', `generation ${inst.generation} ready (survived ${inst.process.ready.ms} ms)`, {
+        generation: inst.generation,
+        pid: inst.pid ?? undefined,
+        role: inst.role,
+        durationMs: d.now - inst.spawnedAt,
+      });
+      continue;
+    }
+    if (inst.phase === 'starting' && inst.loadedAt !== null && inst.loadedAt + UWSGI_ACCEPT_GRACE_MS <= d.now) {
+      patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
+      emit(d, 'ready', `generation ${inst.generation} loaded and has no worker accepting after ${UWSGI_ACCEPT_GRACE_MS / 1000}s (a router or zerg pool): ready`, {
         generation: inst.generation,
         pid: inst.pid ?? undefined,
         role: inst.role,
@@ -52,6 +62,7 @@ export function nextWake(instances: readonly Instance[], throttleUntil: number |
     }
     if (i.phase === 'starting' && i.process.ready.kind === 'delay') consider(i.spawnedAt + i.process.ready.ms);
     if (i.phase === 'starting' || i.phase === 'reloading') consider(i.readyDeadline);
+    if (i.phase === 'starting' && i.loadedAt !== null) consider(i.loadedAt + UWSGI_ACCEPT_GRACE_MS);
     consider(i.heartbeatDeadline);
   }
   return at;

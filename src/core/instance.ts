@@ -32,7 +32,12 @@ export interface Instance {
   readonly statusText: string | null;
   readonly uwsgi: UwsgiFlags | null;
   readonly heartbeatDeadline: number | null;
+  /** uWSGI: when byte 1 (apps loaded) arrived; workers send 5 within milliseconds of it. */
+  readonly loadedAt: number | null;
 }
+
+/** A uWSGI instance that loaded but has no worker accepting this long after is a router or zerg pool: ready. */
+export const UWSGI_ACCEPT_GRACE_MS = 3000;
 
 // A fresh instance record for a spawn the core is about to ask for.
 export function newInstance(generation: number, role: InstanceRole, rev: number, process: ProcessSpec, now: number): Instance {
@@ -53,6 +58,7 @@ export function newInstance(generation: number, role: InstanceRole, rev: number,
     statusText: null,
     uwsgi: process.protocol === 'uwsgi' ? { loaded: false, accepting: false, loyal: false, lastHeartbeatAt: null } : null,
     heartbeatDeadline: null,
+    loadedAt: null,
   };
 }
 

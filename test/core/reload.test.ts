@@ -133,3 +133,30 @@ describe('reload strategies', () => {
     expect(d.kinds()).toEqual(['spawn:1']);
   });
 });
+
+describe('uWSGI readiness', () => {
+  const spec = vassalSpec({ flavour: 'uwsgi', reload: 'in-place', process: processSpec({ protocol: 'uwsgi', ready: { kind: 'uwsgi' } }) });
+
+  test('is the accepting byte, normally milliseconds after loaded', () => {
+    const d = new Driver();
+    d.send({ type: 'file-loaded', spec });
+    d.send({ type: 'spawned', generation: 1, pid: 101 });
+    d.send({ type: 'uwsgi-byte', generation: 1, byte: 1 });
+    expect(stateOf(d.v, d.now)).toBe('starting');
+    d.send({ type: 'uwsgi-byte', generation: 1, byte: 5 });
+    expect(stateOf(d.v, d.now)).toBe('running');
+  });
+
+  test('a vassal without workers (zerg pool, router) is ready 3 s after loading', () => {
+    const d = new Driver();
+    d.send({ type: 'file-loaded', spec });
+    d.send({ type: 'spawned', generation: 1, pid: 101 });
+    d.send({ type: 'uwsgi-byte', generation: 1, byte: 1 });
+    expect(d.wakeAt).toBe(d.now + 3000);
+    d.advance(2999);
+    expect(stateOf(d.v, d.now)).toBe('starting');
+    d.advance(1);
+    expect(stateOf(d.v, d.now)).toBe('running');
+    expect(d.emitted('ready')[0]).toMatch(/zerg pool/);
+  });
+});
