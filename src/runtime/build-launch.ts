@@ -33,7 +33,7 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
   const p = req.process;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && inheritable(k)) env[k] = v;
-  Object.assign(env, p.env);
+  Object.assign(env, p.env, req.extraEnv ?? {});
   env.EMPEROR_VASSAL = req.vassal;
   env.EMPEROR_GENERATION = String(req.generation);
   env.EMPEROR_ROLE = req.role;

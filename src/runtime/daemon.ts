@@ -32,7 +32,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
   const journal = openJournal(opts.runDir);
 
-  const fleet = new Fleet({ log, journal, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });
+  const fleet = new Fleet({ log, journal, runDir: opts.runDir, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });
   const supervisor = new Supervisor(fleet, { pid: process.pid, startedAt: Date.now(), vassalsDir: opts.vassalsDir, version: readVersion() });
   const tracker = new FileTracker(fleet, { vassalWrapper: opts.vassalWrapper, requiredHeartbeatMs: opts.requiredHeartbeatMs }, log);
 

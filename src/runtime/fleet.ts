@@ -14,6 +14,8 @@ import { OutputRing } from './output-buffer.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { RecentLines } from './recent-lines.js';
+import { openNotifySocket, type NotifySocket } from './notify-socket.js';
+import { join } from 'node:path';
 
 const OUTPUT_LINES_KEPT = 1000;
 const RECENT_LINES = 20;
@@ -29,6 +31,8 @@ interface Slot {
 
 export interface FleetDeps {
   readonly log: Logger;
+  /** Where per-instance NOTIFY_SOCKETs are created. */
+  readonly runDir: string;
   readonly policy: ThrottlePolicy;
   readonly journal: InstanceJournal;
   readonly clock?: () => number;
@@ -42,6 +46,7 @@ export class Fleet {
   readonly #deps: FleetDeps;
   readonly #now: () => number;
   #draining = false;
+  #warnedNoNotifySocket = false;
 
   constructor(deps: FleetDeps) {
     this.#deps = deps;
@@ -112,8 +117,20 @@ export class Fleet {
     const log = this.#deps.log.child({ vassal: name, generation });
     let pid = 0;
     const recent = new RecentLines(RECENT_LINES);
+    const onNotify = (line: string): void => {
+      if (line.trim() === 'READY=1') this.dispatch(name, { type: 'ready', generation });
+      else if (line.startsWith('STATUS=')) this.dispatch(name, { type: 'status-text', generation, text: line.slice(7) });
+    };
+    const notifySocket = proc.ready.kind === 'notify' && proc.protocol === 'plain' ? this.#openNotifySocket(name, generation, onNotify) : null;
     const handle = spawnInstance(
-      { vassal: name, generation, role: effect.role, process: proc, sockets: slot.sockets.map((s) => ({ name: s.spec.name, fd: s.fd })) },
+      {
+        vassal: name,
+        generation,
+        role: effect.role,
+        process: proc,
+        sockets: slot.sockets.map((s) => ({ name: s.spec.name, fd: s.fd })),
+        ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
+      },
       {
         spawned: (p) => {
           pid = p;
@@ -121,6 +138,7 @@ export class Fleet {
           this.dispatch(name, { type: 'spawned', generation, pid: p });
         },
         spawnFailed: (error, notFound) => {
+          notifySocket?.close();
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
           this.dispatch(name, { type: 'spawn-failed', generation, error: `${slot.vassal.file}: ${key}: ${error}`, notFound });
         },
@@ -131,19 +149,28 @@ export class Fleet {
           else log.info({ stream }, line);
           if (proc.ready.kind === 'log' && matches(proc.ready.pattern, line)) this.dispatch(name, { type: 'ready', generation });
         },
-        notify: (line) => {
-          if (line.trim() === 'READY=1') this.dispatch(name, { type: 'ready', generation });
-          else if (line.startsWith('STATUS=')) this.dispatch(name, { type: 'status-text', generation, text: line.slice(7) });
-        },
+        notify: onNotify,
         uwsgiByte: (byte) => this.dispatch(name, { type: 'uwsgi-byte', generation, byte }),
         exited: (code, signal) => {
           slot.handles.delete(generation);
+          notifySocket?.close();
           if (pid) this.#deps.journal.ended(pid);
           this.dispatch(name, { type: 'exited', generation, code, signal, output: recent.mostTelling() });
         },
       },
     );
     slot.handles.set(generation, handle);
+  }
+
+  #openNotifySocket(name: string, generation: number, onLine: (line: string) => void): NotifySocket | null {
+    const path = join(this.#deps.runDir, 'notify', `${name}.${generation}.sock`);
+    if (Buffer.byteLength(path) > 107) return null; // longer than sun_path: EMPEROR_NOTIFY_FD still works
+    const socket = openNotifySocket(path, onLine, (err) => this.#deps.log.warn({ vassal: name, err }, 'notify socket error'));
+    if (!socket && !this.#warnedNoNotifySocket) {
+      this.#warnedNoNotifySocket = true;
+      this.#deps.log.warn('systemd NOTIFY_SOCKET is not offered: the optional unix-dgram addon is not installed (EMPEROR_NOTIFY_FD still works)');
+    }
+    return socket;
   }
 
   async #holdSockets(name: string, slot: Slot, key: string, effect: Extract<Effect, { type: 'hold-sockets' }>): Promise<void> {

@@ -15,6 +15,8 @@ export interface SpawnRequest {
   readonly process: ProcessSpec;
   /** Held listening sockets, in order: they become fds 3, 4, … */
   readonly sockets: readonly { readonly name: string; readonly fd: number }[];
+  /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 export interface InstanceCallbacks {
