@@ -79,7 +79,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     });
   });
 
-  fleet.closeAllSockets();
+  fleet.dispose();
   await control.close();
   lock.release();
   log.info('every vassal stopped; bye');

@@ -249,9 +249,11 @@ export class Fleet {
     for (const s of this.#slots.values()) for (const h of s.handles.values()) h.kill();
   }
 
-  /** Closes every held socket (at exit). */
-  closeAllSockets(): void {
+  /** At exit: cancels every timer and closes every held socket and log file. */
+  dispose(): void {
     for (const s of this.#slots.values()) {
+      if (s.timer) clearTimeout(s.timer);
+      s.timer = null;
       for (const h of s.sockets) h.close();
       s.sockets = [];
       s.logFile?.close();

@@ -23,6 +23,15 @@ describe('emperor signals and crash safety', () => {
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
   });
 
+  test('SIGTERM exits at once even while a vassal waits out a long throttle delay', async () => {
+    const em = await fresh().start({ args: ['--throttle', '30s', '--max-throttle', '60s'] });
+    em.write('crash.yml', nodeVassal('process.exit(1)'));
+    await em.waitStatus('crash', (s) => s.state === 'throttled', 'throttled for 30 s');
+    const t0 = Date.now();
+    expect(await em.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   test('a second SIGTERM kills every group at once', async () => {
     const em = await fresh().start();
     em.write('slow.yml', nodeVassal("process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)", '  stop-timeout: 60s\n'));

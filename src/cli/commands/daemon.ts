@@ -78,5 +78,7 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
   };
-  return runDaemon(opts);
+  const code = await runDaemon(opts);
+  // Every vassal is stopped: nothing the emperor started may keep it alive any longer.
+  process.exit(code);
 }
