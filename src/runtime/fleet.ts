@@ -132,11 +132,7 @@ export class Fleet {
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
       },
       {
-        spawned: (p) => {
-          pid = p;
-          this.#deps.journal.started(name, generation, p, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
-          this.dispatch(name, { type: 'spawned', generation, pid: p });
-        },
+        spawned: (p) => this.dispatch(name, { type: 'spawned', generation, pid: p }),
         spawnFailed: (error, notFound) => {
           notifySocket?.close();
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
@@ -160,6 +156,12 @@ export class Fleet {
       },
     );
     slot.handles.set(generation, handle);
+    if (handle.pid !== undefined) {
+      // Journaled before anything else can happen, so that a crash of the emperor right now
+      // still leaves a record of this process group for the next emperor to stop.
+      pid = handle.pid;
+      this.#deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
+    }
   }
 
   #openNotifySocket(name: string, generation: number, onLine: (line: string) => void): NotifySocket | null {
