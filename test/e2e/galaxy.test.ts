@@ -20,7 +20,7 @@ afterEach(async () => {
 
 // Copies an example into the emperor's vassals dir, moving its listening port to a free one.
 function install(example: string, ports: Record<string, number>): void {
-  cpSync(join(REPO, 'vassals.example', example), em.vassals, { recursive: true });
+  cpSync(join(REPO, 'vassals.example', example), em.vassals, { recursive: true, dereference: true });
   for (const file of ['vassal-zergling.yml', 'vassal-zergpool.yml']) {
     const path = join(em.vassals, file);
     if (!existsSync(path)) continue;
