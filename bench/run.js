@@ -30,7 +30,7 @@ const opt = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const only = opt('--only')?.split(',');
-const out = resolve(opt('--out') ?? join(HERE, quick ? 'RESULTS.md' : 'RESULTS.md'));
+const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RESULTS.md"));
 const profile = !argv.includes('--no-profile');
 
 const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000 };

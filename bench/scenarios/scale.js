@@ -73,7 +73,7 @@ async function emperorScaleRun(ctx, N, idleS, cpuProf) {
 
 export async function scaleEmperor(ctx) {
   const N = Number(ctx.scaleN ?? 1000);
-  const idleS = ctx.quick ? 15 : 60;
+  const idleS = ctx.quick ? 10 : 60;
   const r = await emperorScaleRun(ctx, N, idleS, null);
   const peer = `emperor (${N} × \`sleep infinity\`)`;
   const okAll = r.allMs <= 10_000;
@@ -88,7 +88,7 @@ export async function scaleEmperor(ctx) {
   recordSingle(ctx, peer, `idle CPU, mean over ${idleS} s`, r.idle.mean, '% of a core', { target: 'idle CPU <= 1% of a core', check: () => okIdle });
   recordSingle(ctx, peer, 'shutdown (SIGTERM -> exit, all stopped)', r.shutdownMs, 'ms');
   ctx.note(S, `Scale figures are from one scale-up of ${N} vassals each (n = 1), except the idle CPU samples (one per second). The emperor is polled through its API every 100 ms while it scales up; that polling is part of its CPU.`);
-  if ((!okAll || !okRss || !okIdle) && ctx.profile) {
+  if ((!okAll || !okRss || !okIdle) && ctx.profile && !ctx.quick) {
     ctx.log('scale target missed: profiling a second run with --cpu-prof');
     const dir = join(ctx.work, 'prof-scale');
     await emperorScaleRun(ctx, N, Math.min(idleS, 15), dir);
@@ -99,7 +99,7 @@ export async function scaleEmperor(ctx) {
 
 export async function scaleUwsgi(ctx) {
   const N = Number(ctx.uwsgiScaleN ?? 200);
-  const idleS = ctx.quick ? 15 : 60;
+  const idleS = ctx.quick ? 10 : 60;
   const u = await ctx.own(new UwsgiEmperor(ctx.work, 'scale-uwsgi')).start({ freq: 1 });
   const peer = `uWSGI Emperor (--emperor-freq 1, ${N} minimal vassals)`;
   try {
@@ -131,7 +131,7 @@ export async function scaleUwsgi(ctx) {
 
 export async function scalePm2(ctx) {
   const N = Number(ctx.pm2ScaleN ?? 200);
-  const idleS = ctx.quick ? 15 : 60;
+  const idleS = ctx.quick ? 10 : 60;
   const p = await ctx.own(new Pm2(ctx.work, 'scale-pm2')).start();
   const peer = `PM2 (fork, ${N} × \`sleep infinity\`)`;
   try {
