@@ -9,11 +9,16 @@ import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
 import type { Fleet } from './fleet.js';
 import type { FileEvent } from './vassal-watcher.js';
 
+// chokidar drops a 'change' that comes within 50 ms of the previous one for the same path and
+// never reports it later: each event is followed by one more look once that window has passed.
+const RECHECK_AFTER_MS = 75;
+
 interface Tracked {
   /** mtime, size and content hash of the last load: an event that changes none of them is not a reload. */
   fingerprint: string | null;
   loading: boolean;
   again: boolean;
+  recheck: NodeJS.Timeout | null;
 }
 
 export class FileTracker {
@@ -33,8 +38,19 @@ export class FileTracker {
 
   // Handles one watcher event.
   onEvent(e: FileEvent): void {
-    if (e.kind === 'unlink') this.#removed(e.file);
-    else void this.#load(e.file);
+    if (e.kind === 'unlink') {
+      this.#removed(e.file);
+      return;
+    }
+    void this.#load(e.file);
+    const t = this.#files.get(e.file);
+    if (!t) return;
+    if (t.recheck) clearTimeout(t.recheck);
+    t.recheck = setTimeout(() => {
+      t.recheck = null;
+      if (this.#files.get(e.file) === t) void this.#load(e.file);
+    }, RECHECK_AFTER_MS);
+    t.recheck.unref();
   }
 
   // SIGHUP: compare the directory with what is known and catch up on anything missed.
@@ -63,7 +79,7 @@ export class FileTracker {
   async #load(file: string): Promise<void> {
     let t = this.#files.get(file);
     if (!t) {
-      t = { fingerprint: null, loading: false, again: false };
+      t = { fingerprint: null, loading: false, again: false, recheck: null };
       this.#files.set(file, t);
     }
     if (t.loading) {
@@ -112,7 +128,10 @@ export class FileTracker {
   }
 
   #removed(file: string): void {
-    if (!this.#files.delete(file)) return;
+    const t = this.#files.get(file);
+    if (!t) return;
+    if (t.recheck) clearTimeout(t.recheck);
+    this.#files.delete(file);
     const slot = this.#slotName(file);
     this.#fleet.dispatch(slot, { type: 'file-removed' });
   }

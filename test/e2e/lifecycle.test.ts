@@ -1,6 +1,6 @@
 // One supervised instance per vassal file: drop, edit, touch, rename, remove, crash, throttle.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupMembers, isAlive } from '../../src/runtime/process-group.js';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
@@ -145,4 +145,24 @@ describe('the emperor keeps one instance per vassal file', () => {
     expect(spawns).toHaveLength(200);
     expect(new Set(spawns.map((l) => l.vassal)).size).toBe(200);
   }, 90_000);
+});
+
+describe('changes in quick succession', () => {
+  test('the last of several quick edits is the one that runs (none lost to the watcher)', async () => {
+    em = await new Emperor().start();
+    em.write('app.yml', nodeVassal(FOREVER, '  env: { MARK: "v0" }\n'));
+    await em.waitRunning('app');
+    for (let i = 1; i <= 5; i++) {
+      em.write('app.yml', nodeVassal(FOREVER, `  env: { MARK: "v${i}" }\n`));
+      await new Promise((r) => setTimeout(r, 10)); // well inside chokidar's 50 ms change throttle
+    }
+    await waitFor(async () => {
+      const s = await em.status('app');
+      return s?.state === 'running' && s.instances.length === 1 && em.logs.some((l) => l.event === 'spawned' && l.vassal === 'app' && Number(l.generation) >= 2);
+    }, { message: 'reloaded', timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    const s = await em.waitRunning('app');
+    const env = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0');
+    expect(env).toContain('MARK=v5');
+  });
 });
