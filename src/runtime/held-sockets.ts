@@ -3,9 +3,9 @@
 //
 // The emperor must never accept on them: a net.Server listening here would steal connections
 // from the instances. So the socket is bound through a raw libuv handle that is never polled,
-// and a short-lived helper process (which inherits the fd) calls listen(2) and exits before its
-// event loop ever runs; the listening state belongs to the shared open file description.
-import { spawn } from 'node:child_process';
+// and a helper process calls listen(2) on its own copy of the fd and closes it at once; the
+// listening state belongs to the shared open file description, so it stays.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import type { SocketSpec } from '../config/spec.js';
@@ -26,6 +26,7 @@ const pipeWrap = bindings.binding('pipe_wrap') as { Pipe: new (type: number) => 
 export interface HeldSocket {
   readonly spec: SocketSpec;
   readonly fd: number;
+  readonly handle: RawHandle;
   /** What it is bound to, e.g. 127.0.0.1:8080 (the real port when 0 was asked for) or unix:/run/app.sock. */
   readonly address: string;
   close(): void;
@@ -33,26 +34,85 @@ export interface HeldSocket {
 
 const LISTEN_BACKLOG = 1024;
 
-// The helper: listen(2) on every inherited fd from 3 on, then exit in the same tick.
+// The helper receives each bound handle over its IPC channel, calls listen(2) on it and closes
+// its own copy in the same tick, before its event loop could ever poll it. It is started on
+// demand, serves bursts (1000 vassals dropped at once) and exits after a short idle time or as
+// soon as the emperor goes away.
 const LISTEN_HELPER = `
-const n = Number(process.argv[1]);
-const tcp = process.binding('tcp_wrap'), pipe = process.binding('pipe_wrap');
-const kinds = JSON.parse(process.argv[2]);
-for (let i = 0; i < n; i++) {
-  const h = kinds[i] === 'unix' ? new pipe.Pipe(pipe.constants.SERVER) : new tcp.TCP(tcp.constants.SERVER);
-  let err = h.open(3 + i);
-  if (!err) err = h.listen(${LISTEN_BACKLOG});
-  if (err) { process.stderr.write('listen on fd ' + (3 + i) + ' failed: ' + err + '\\n'); process.exit(1); }
-}
-process.exit(0);
+process.on('message', (msg, handle) => {
+  const err = handle ? handle.listen(msg.backlog) : -9;
+  if (handle) handle.close();
+  process.send({ id: msg.id, err });
+});
+process.on('disconnect', () => process.exit(0));
 `;
+const HELPER_IDLE_MS = 2000;
+
+interface ListenReply {
+  readonly id: number;
+  readonly err: number;
+}
+
+class ListenHelper {
+  #child: ChildProcess | null = null;
+  #nextId = 0;
+  readonly #pending = new Map<number, (reply: ListenReply) => void>();
+  #idle: NodeJS.Timeout | null = null;
+
+  // Makes the socket behind `handle` listen; rejects with the errno name when it cannot.
+  listen(handle: RawHandle, address: string): Promise<void> {
+    const child = this.#ensure();
+    if (this.#idle) clearTimeout(this.#idle);
+    const id = ++this.#nextId;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, (reply) => {
+        if (reply.err === 0) resolve();
+        else reject(new Error(`cannot listen on ${address}: ${getSystemErrorName(reply.err)}`));
+      });
+      child.send({ id, backlog: LISTEN_BACKLOG }, handle as never, (err) => {
+        if (err) this.#settle({ id, err: -9 });
+      });
+    });
+  }
+
+  #ensure(): ChildProcess {
+    if (this.#child) return this.#child;
+    const child = spawn(process.execPath, ['-e', LISTEN_HELPER], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    child.on('message', (reply: ListenReply) => this.#settle(reply));
+    child.on('exit', () => {
+      if (this.#child === child) this.#child = null;
+      for (const id of [...this.#pending.keys()]) this.#settle({ id, err: -32 }); // EPIPE: helper gone
+    });
+    child.on('error', () => {});
+    child.unref();
+    child.channel?.unref();
+    this.#child = child;
+    return child;
+  }
+
+  #settle(reply: ListenReply): void {
+    const done = this.#pending.get(reply.id);
+    if (!done) return;
+    this.#pending.delete(reply.id);
+    done(reply);
+    if (this.#pending.size === 0 && this.#child) {
+      const child = this.#child;
+      this.#idle = setTimeout(() => {
+        if (this.#child === child && this.#pending.size === 0) child.disconnect();
+      }, HELPER_IDLE_MS);
+      this.#idle.unref();
+    }
+  }
+}
+
+const helper = new ListenHelper();
 
 // Binds and listens on all the sockets, or fails with a message naming the socket and the cause.
 export async function bindSockets(specs: readonly SocketSpec[]): Promise<HeldSocket[]> {
   const held: HeldSocket[] = [];
   try {
     for (const spec of specs) held.push(bindOne(spec));
-    if (held.length > 0) await listenInHelper(held);
+    for (const h of held) await helper.listen(h.handle, h.address);
     return held;
   } catch (err) {
     for (const h of held) h.close();
@@ -70,7 +130,7 @@ function bindOne(spec: SocketSpec): HeldSocket {
       throw new Error(`socket ${spec.name}: cannot bind unix:${spec.path}: ${getSystemErrorName(err)}`);
     }
     chmodSync(spec.path, spec.mode);
-    return { spec, fd: h.fd, address: `unix:${spec.path}`, close: () => closeUnix(h, spec.path) };
+    return { spec, fd: h.fd, handle: h, address: `unix:${spec.path}`, close: () => closeUnix(h, spec.path) };
   }
   const h = new tcpWrap.TCP(tcpWrap.constants.SERVER);
   const v6 = spec.host.includes(':');
@@ -84,7 +144,7 @@ function bindOne(spec: SocketSpec): HeldSocket {
     const why = err ? getSystemErrorName(err) : 'EADDRINUSE (the address is already in use)';
     throw new Error(`socket ${spec.name}: cannot bind ${formatHost(spec.host)}:${spec.port}: ${why}`);
   }
-  return { spec, fd: h.fd, address: `${formatHost(spec.host)}:${port}`, close: () => h.close() };
+  return { spec, fd: h.fd, handle: h, address: `${formatHost(spec.host)}:${port}`, close: () => h.close() };
 }
 
 function formatHost(host: string): string {
@@ -104,17 +164,4 @@ function closeUnix(h: RawHandle, path: string): void {
   } catch {
     // already gone
   }
-}
-
-function listenInHelper(held: readonly HeldSocket[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const kinds = JSON.stringify(held.map((h) => h.spec.kind));
-    const child = spawn(process.execPath, ['-e', LISTEN_HELPER, String(held.length), kinds], {
-      stdio: ['ignore', 'ignore', 'pipe', ...held.map((h) => h.fd)],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cannot listen on ${held.map((h) => h.address).join(', ')}: ${stderr.trim()}`))));
-  });
 }

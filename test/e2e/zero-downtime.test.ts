@@ -1,6 +1,7 @@
 // Held sockets, readiness, overlap reloads and the restart dance, under real load on 127.0.0.1.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { readFileSync, existsSync, utimesSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, utimesSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import net from 'node:net';
 import { isAlive } from '../../src/runtime/process-group.js';
@@ -74,6 +75,33 @@ describe('held sockets', () => {
     const s = await em.waitRunning('slow');
     expect(who.pid).toBe(s.pid);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(500); // it really waited for the instance
+  });
+
+  test('a unix socket is held and served the same way, with its mode', async () => {
+    em = await new Emperor().start();
+    const path = join(em.dir, 'web.sock');
+    em.write('unix.yml', demoVassal(0).replace('sockets: { http: "127.0.0.1:0" }', `sockets: { http: { address: "unix:${path}", mode: "0600" } }`));
+    const s = await em.waitRunning('unix');
+    expect(s.sockets[0]?.address).toBe(`unix:${path}`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const who = (await request({ socketPath: path, path: '/whoami' })).json<{ pid: number }>();
+    expect(who.pid).toBe(s.pid);
+  });
+
+  test('an IPv6 socket on [::1] is held and served', async () => {
+    em = await new Emperor().start();
+    const port = await freePort();
+    em.write('v6.yml', demoVassal(port).replace(`"127.0.0.1:${port}"`, `"[::1]:${port}"`));
+    const s = await em.waitRunning('v6');
+    expect(s.sockets[0]?.address).toBe(`[::1]:${port}`);
+    const body = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '::1', port, path: '/whoami', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(JSON.parse(body).pid).toBe(s.pid);
   });
 
   test('a port already in use marks the vassal broken with the bind error', async () => {
