@@ -46,7 +46,8 @@ process.on('message', (msg, handle) => {
 });
 process.on('disconnect', () => process.exit(0));
 `;
-const HELPER_IDLE_MS = 2000;
+// Long enough that vassals dropped one after another do not each pay the helper's start (~70 ms).
+const HELPER_IDLE_MS = 60_000;
 
 interface ListenReply {
   readonly id: number;
