@@ -28,8 +28,8 @@ export function render(meta, ctx, failures) {
   const targets = ctx.rows.filter((r) => r.target);
   if (targets.length) {
     L.push('## The emperor against its targets', '');
-    L.push('| Scenario | Figure | Median | p95 | Target | Met |', '|---|---|---|---|---|---|');
-    for (const r of targets) L.push(`| ${r.section} | ${r.metric} | ${fmt(r.stats.median)} ${r.unit} | ${fmt(r.stats.p95)} ${r.unit} | ${r.target} | ${r.met === undefined ? '–' : r.met ? 'yes' : '**no**'} |`);
+    L.push('| Scenario | Peer | Figure | Median | p95 | Target | Met |', '|---|---|---|---|---|---|---|');
+    for (const r of targets) L.push(`| ${r.section} | ${r.peer} | ${r.metric} | ${fmt(r.stats.median)} ${r.unit} | ${fmt(r.stats.p95)} ${r.unit} | ${r.target} | ${r.met === undefined ? '–' : r.met ? 'yes' : '**no**'} |`);
     L.push('');
   }
   const sections = [...new Set([...ctx.rows.map((r) => r.section), ...ctx.extra.map((e) => e.section)])];
