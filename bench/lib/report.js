@@ -32,6 +32,7 @@ export function render(meta, ctx, failures) {
     for (const r of targets) L.push(`| ${r.section} | ${r.peer} | ${r.metric} | ${fmt(r.stats.median)} ${r.unit} | ${fmt(r.stats.p95)} ${r.unit} | ${r.target} | ${r.met === undefined ? '–' : r.met ? 'yes' : '**no**'} |`);
     L.push('');
   }
+  L.push(...findings(ctx));
   const sections = [...new Set([...ctx.rows.map((r) => r.section), ...ctx.extra.map((e) => e.section)])];
   for (const s of sections) {
     L.push(`## ${s}`, '');
@@ -60,4 +61,33 @@ export function render(meta, ctx, failures) {
     if (ctx.notes.some((x) => x.section === s)) L.push('');
   }
   return L.join('\n') + '\n';
+}
+
+// Why a target is missed, from what the run itself measured (only shown when it is missed).
+function findings(ctx) {
+  const F = [];
+  const row = (peerStart, metric) => ctx.rows.find((r) => r.peer.startsWith(peerStart) && r.metric.startsWith(metric));
+  const missed = ctx.rows.filter((r) => r.target && r.met === false);
+  if (!missed.length) return [];
+  const m = (peer, metric) => missed.some((r) => r.peer.startsWith(peer) && r.metric.startsWith(metric));
+  if (m('emperor (held socket)', 'exec')) {
+    const so = row('emperor (held socket)', "(inside) 'sockets'");
+    const ns = row('emperor (no held socket', 'exec');
+    F.push(`- **Drop -> exec with a held socket** (median ${fmt(row('emperor (held socket)', 'exec').stats.median)} ms): the time goes into binding the socket, before the spawn: the emperor logs \`sockets\` at ${fmt(so?.stats.median)} ms (median) after the rename, against ~2 ms for \`loaded\`. \`bindSockets\` (src/runtime/held-sockets.ts) starts a whole Node process (\`node -e LISTEN_HELPER\`) just to call listen(2) on the inherited fd, and the instance is spawned only after that helper exits. Without a held socket the same drop execs in ${fmt(ns?.stats.median)} ms median (p95 ${fmt(ns?.stats.p95)} ms), within the target. Fix ideas: call listen(2) without a Node start-up (a tiny static helper, or a helper process kept warm and fed fds), or spawn the instance concurrently with the helper.`);
+  }
+  if (m('emperor', 'RSS')) {
+    const r = row('emperor', 'RSS with all running');
+    const c = ctx.rows.find((x) => x.metric === 'RSS after churn');
+    F.push(`- **RSS with 1000 vassals** is ${fmt(r.stats.median)} MB (target 150 MB); with 100 vassals after churn it is ${fmt(c?.stats.median)} MB, so the base is ~${c ? fmt(c.stats.median) : '?'} MB and each vassal costs roughly ${c ? fmt(((r.stats.median - c.stats.median) / 900) * 1024, 0) : '?'} KB. Not profiled further (the CPU profile does not show memory); candidates are per-vassal state (the kept output ring of 1000 lines, pino child loggers, two pipes per instance, chokidar's per-file watch state). A heap snapshot with 1000 vassals would tell.`);
+  }
+  if (m('emperor', 'lost touches') || m('emperor', 'vassals not reloaded')) {
+    const close = ctx.rows.find((x) => x.metric.startsWith('touches < 50 ms'));
+    const lost = ctx.rows.find((x) => x.metric.startsWith('lost touches'));
+    F.push(`- **Churn: lost touches** (${fmt(lost?.stats.median, 0)} lost; ${fmt(close?.stats.median, 0)} touches came < 50 ms after the previous touch of the same file). chokidar 5, which the emperor's watcher uses, throttles \`change\` events per path for 50 ms and emits **no trailing event** (node_modules/chokidar/index.js: \`_throttle(EV.CHANGE, path, 50)\` in \`_emit\`). A second change within 50 ms of the first is dropped, and when it is the last one the vassal is never reloaded for it ("vassals not reloaded after their last touch"). For a touch that only costs a reload; for an **edit** (e.g. two quick saves, or a deploy tool writing twice) the vassal keeps running the older content until the next change. Fix: after a \`change\`, re-stat the file once the 50 ms window has passed (or watch with fs.watch directly and debounce with a trailing edge); FileTracker's fingerprint check already makes an extra load harmless.`);
+  }
+  if (m('emperor', 'restart dance: latency p99') || m('emperor', 'overlap reload: failed') || m('emperor', 'restart dance: failed')) {
+    F.push('- **Zero downtime**: see the rows below; a missed dance p99 target means some requests waited while instances were swapped (the dance steps table shows where the time goes). With keep-alive, clients of the instance being stopped are answered with `Connection: close` and reconnect, and their next request waits in the held socket\'s accept queue until the next instance accepts.');
+  }
+  if (m('emperor', 'all running') || m('emperor', 'idle CPU')) F.push('- **Scale**: see the profile summary in the Scale section.');
+  return F.length ? ['## Why targets are missed', '', ...F, ''] : [];
 }
