@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { ProcessSpec } from '../config/spec.js';
 import { buildLaunch } from './build-launch.js';
 import { groupAlive, signalGroup } from './process-group.js';
@@ -46,26 +46,24 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
     return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
   }
-  const child = execa(launch.file, launch.args, {
+  // node:child_process rather than execa: with 1000 instances execa's per-child promises and
+  // streams cost 33 MB of heap against 6 MB (measured with 1000 idle children), and none of its
+  // extras are used here. Raw fd numbers at index 3+ pass the held sockets through.
+  const child: ChildProcess = spawn(launch.file, launch.args, {
     cwd: req.process.cwd,
     env: launch.env,
-    extendEnv: false,
     detached: true,
-    // Raw fd numbers at index 3+ are passed through to child_process (execa's types omit them).
-    stdio: launch.stdio as unknown as readonly ['ignore', 'pipe', 'pipe'],
-    buffer: false,
-    reject: false,
-    cleanup: false,
-    stripFinalNewline: false,
+    stdio: launch.stdio,
   });
   const pid = child.pid;
-  const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | undefined);
+  const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
   let leaderGone = false;
 
   if (pid === undefined) {
-    child.then((r) => cb.spawnFailed(`cannot start ${launch.file}: ${r.originalMessage ?? r.message}`, r.code === 'ENOENT'));
+    child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.file}: ${err.message}`, err.code === 'ENOENT'));
     return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
   }
+  child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
   readLines(child.stdout, (l) => cb.line('stdout', l));
   readLines(child.stderr, (l) => cb.line('stderr', l));
@@ -81,11 +79,9 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
     else signalGroup(pid, req.process.stopSignal);
   };
-  child.then((r) => {
+  child.once('exit', (code, signal) => {
     leaderGone = true;
     channel?.destroy();
-    const code = r.exitCode ?? null;
-    const signal = r.signal ?? null;
     waitGroupGone(pid, req.process.stopTimeoutMs, () => cb.exited(code, signal));
   });
   return {
