@@ -1,11 +1,11 @@
 // Starts one instance in its own process group with its held sockets, its readiness channel
 // and (for uWSGI) the emperor channel, and reports what happens to it.
 import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ProcessSpec } from '../config/spec.js';
 import { buildLaunch } from './build-launch.js';
+import { readLines } from './read-lines.js';
 import { groupAlive, signalGroup } from './process-group.js';
 
 export interface SpawnRequest {
@@ -111,11 +111,4 @@ function waitGroupGone(pgid: number, stopTimeoutMs: number, done: () => void): v
       signalGroup(pgid, 'SIGKILL');
     }
   }, GROUP_POLL_MS);
-}
-
-function readLines(stream: Readable | null | undefined, onLine: (line: string) => void): void {
-  if (!stream) return;
-  stream.on('error', () => {});
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  rl.on('line', onLine);
 }

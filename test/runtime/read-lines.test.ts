@@ -1,0 +1,26 @@
+import { describe, expect, test } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { readLines } from '../../src/runtime/read-lines.js';
+
+function collect(chunks: string[]): Promise<string[]> {
+  const stream = new PassThrough();
+  const lines: string[] = [];
+  readLines(stream, (l) => lines.push(l));
+  return new Promise((resolve) => {
+    stream.on('end', () => setImmediate(() => resolve(lines)));
+    for (const c of chunks) stream.write(c);
+    stream.end();
+  });
+}
+
+describe('reading instance output line by line', () => {
+  test('lines split across chunks are joined, CRLF is trimmed, the unterminated rest comes last', async () => {
+    expect(await collect(['hel', 'lo\nwor', 'ld\r\n', 'tail'])).toEqual(['hello', 'world', 'tail']);
+  });
+
+  test('a line that never ends is cut instead of growing without bound', async () => {
+    const lines = await collect(['x'.repeat(200 * 1024)]);
+    expect(lines.every((l) => l.length <= 64 * 1024)).toBe(true);
+    expect(lines.join('').length).toBe(200 * 1024);
+  });
+});
