@@ -39,6 +39,8 @@ export function printOutcome(outcome: ActionOutcome, suffix = ''): void {
     process.stdout.write(`${outcome.message}${suffix}\n`);
     return;
   }
-  const step = outcome.failedStep && !outcome.message.includes(outcome.failedStep) ? ` (failed step: ${outcome.failedStep})` : '';
+  // The emperor's own failure messages already name the step ("dance failed at step …").
+  const named = outcome.failedStep !== undefined && (outcome.message.includes(outcome.failedStep) || outcome.message.includes('at step'));
+  const step = outcome.failedStep && !named ? ` (failed step: ${outcome.failedStep})` : '';
   process.stderr.write(`${paint('red', 'failed:')} ${outcome.message}${step}${suffix}\n`);
 }
