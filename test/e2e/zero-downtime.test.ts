@@ -194,6 +194,22 @@ describe('the restart dance', () => {
     expect(steps.some((m) => String(m).includes('job handling paused'))).toBe(true);
   }, 60_000);
 
+  test('dances under keep-alive load fail 0 requests (the demo closes keep-alive connections gracefully)', async () => {
+    em = await new Emperor().start();
+    const port = await freePort();
+    em.write('app.yml', demoVassal(port, { reload: 'dance', standin }));
+    await em.waitRunning('app');
+    const load = startLoad(port, { seconds: 8, newConnections: false });
+    for (let i = 0; i < 2; i++) {
+      const r = await em.api<{ ok: boolean }>('/vassals/app/dance', 'POST');
+      expect(r.body.ok).toBe(true);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const result = await load.done;
+    expect(result.requests).toBeGreaterThan(100);
+    expect(result.failed).toBe(0);
+  }, 40_000);
+
   test('a stand-in that never becomes ready fails the dance and leaves the original untouched', async () => {
     em = await new Emperor().start();
     const port = await freePort();
