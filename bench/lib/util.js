@@ -101,32 +101,29 @@ export function procUsage(pid) {
   }
 }
 
-/** Pids whose parent is `ppid` (from /proc), skipping zombies. */
-export function childrenOf(ppid) {
+// Live (non-zombie) pids whose /proc/PID/stat fields after the command name satisfy `pred`
+// (f[1] is the parent pid, f[2] the process group).
+function procsWhere(pred) {
   const out = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === ppid && f[0] !== 'Z') out.push(Number(d));
+      if (f[0] !== 'Z' && pred(f)) out.push(Number(d));
     } catch {}
   }
   return out;
 }
 
-/** Pids in process group `pgid`. */
+/** Pids whose parent is `ppid`, skipping zombies. */
+export function childrenOf(ppid) {
+  return procsWhere((f) => Number(f[1]) === ppid);
+}
+
+/** Pids in process group `pgid`, skipping zombies. */
 export function groupMembers(pgid) {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z') out.push(Number(d));
-    } catch {}
-  }
-  return out;
+  return procsWhere((f) => Number(f[2]) === pgid);
 }
 
 export function alive(pid) {
