@@ -60,7 +60,7 @@ async function emperorScaleRun(ctx, N, idleS, cpuProf) {
     r.rssUp = u1.rssMb;
     r.fds = u1.fds;
     await sleep(2000);
-    r.idle = await idle(e.pid, idleS);
+    r.idle = idleS > 0 ? await idle(e.pid, idleS) : null;
     r.rssIdle = procUsage(e.pid).rssMb;
     const ts = now();
     await e.stop(120_000);
@@ -73,21 +73,26 @@ async function emperorScaleRun(ctx, N, idleS, cpuProf) {
 
 export async function scaleEmperor(ctx) {
   const N = Number(ctx.scaleN ?? 1000);
-  const idleS = ctx.quick ? 10 : 60;
-  const r = await emperorScaleRun(ctx, N, idleS, null);
+  const idleS = ctx.quick ? 5 : 60;
+  const runs = ctx.quick ? 1 : ctx.reps;
+  // Every run is a fresh emperor scaling up to N; the idle window is measured in the first only.
+  const rs = [];
+  for (let i = 0; i < runs; i++) rs.push(await emperorScaleRun(ctx, N, i === 0 ? idleS : 0, null));
+  const first = rs[0];
+  const col = (f) => rs.map(f);
   const peer = `emperor (${N} × \`sleep infinity\`)`;
-  const okAll = r.allMs <= 10_000;
-  const okRss = r.rssIdle <= 150;
-  const okIdle = r.idle.mean <= 1;
-  recordSingle(ctx, peer, 'all running (API poll, 100 ms)', r.allMs, 'ms', { target: `${N} running within 10 s`, check: () => okAll });
-  recordSingle(ctx, peer, "last 'spawned' log line", r.lastSpawnMs, 'ms', { info: true });
-  recordSingle(ctx, peer, 'CPU during scale-up', r.cpuUp, 'CPU s');
-  recordSingle(ctx, peer, 'RSS with all running', r.rssIdle, 'MB', { target: 'RSS <= 150 MB', check: () => okRss });
-  recordSingle(ctx, peer, 'open fds with all running', r.fds, 'fds');
-  ctx.record(S, peer, `idle CPU, per-second samples over ${idleS} s`, r.idle.cpu, { unit: '% of a core' });
-  recordSingle(ctx, peer, `idle CPU, mean over ${idleS} s`, r.idle.mean, '% of a core', { target: 'idle CPU <= 1% of a core', check: () => okIdle });
-  recordSingle(ctx, peer, 'shutdown (SIGTERM -> exit, all stopped)', r.shutdownMs, 'ms');
-  ctx.note(S, `Scale figures are from one scale-up of ${N} vassals each (n = 1), except the idle CPU samples (one per second). The emperor is polled through its API every 100 ms while it scales up; that polling is part of its CPU.`);
+  const okAll = rs.every((r) => r.allMs <= 10_000);
+  const okRss = rs.every((r) => r.rssIdle <= 150);
+  const okIdle = first.idle.mean <= 1;
+  ctx.record(S, peer, 'all running (API poll, 100 ms)', col((r) => r.allMs), { unit: 'ms', target: `${N} running within 10 s`, check: () => okAll });
+  ctx.record(S, peer, "last 'spawned' log line", col((r) => r.lastSpawnMs), { unit: 'ms', info: true });
+  ctx.record(S, peer, 'CPU during scale-up', col((r) => r.cpuUp), { unit: 'CPU s' });
+  ctx.record(S, peer, 'RSS with all running', col((r) => r.rssIdle), { unit: 'MB', target: 'RSS <= 150 MB', check: () => okRss });
+  ctx.record(S, peer, 'open fds with all running', col((r) => r.fds), { unit: 'fds' });
+  ctx.record(S, peer, `idle CPU, per-second samples over ${idleS} s`, first.idle.cpu, { unit: '% of a core' });
+  recordSingle(ctx, peer, `idle CPU, mean over ${idleS} s`, first.idle.mean, '% of a core', { target: 'idle CPU <= 1% of a core', check: () => okIdle });
+  ctx.record(S, peer, 'shutdown (SIGTERM -> exit, all stopped)', col((r) => r.shutdownMs), { unit: 'ms' });
+  ctx.note(S, `The emperor's scale figures are over ${runs} scale-ups of ${N} vassals, each by a fresh emperor; its idle CPU is one ${idleS} s window (one sample per second) after the first. The emperor is polled through its API every 100 ms while it scales up; that polling is part of its CPU.`);
   if ((!okAll || !okRss || !okIdle) && ctx.profile && !ctx.quick) {
     ctx.log('scale target missed: profiling a second run with --cpu-prof');
     const dir = join(ctx.work, 'prof-scale');
@@ -99,7 +104,7 @@ export async function scaleEmperor(ctx) {
 
 export async function scaleUwsgi(ctx) {
   const N = Number(ctx.uwsgiScaleN ?? 200);
-  const idleS = ctx.quick ? 10 : 60;
+  const idleS = ctx.quick ? 5 : 60;
   const u = await ctx.own(new UwsgiEmperor(ctx.work, 'scale-uwsgi')).start({ freq: 1 });
   const peer = `uWSGI Emperor (--emperor-freq 1, ${N} minimal vassals)`;
   try {
@@ -131,7 +136,7 @@ export async function scaleUwsgi(ctx) {
 
 export async function scalePm2(ctx) {
   const N = Number(ctx.pm2ScaleN ?? 200);
-  const idleS = ctx.quick ? 10 : 60;
+  const idleS = ctx.quick ? 5 : 60;
   const p = await ctx.own(new Pm2(ctx.work, 'scale-pm2')).start();
   const peer = `PM2 (fork, ${N} × \`sleep infinity\`)`;
   try {

@@ -113,7 +113,7 @@ function recordRuns(ctx, peer, what, runs, extra = {}) {
   if (runs[0]?.ev?.ms !== undefined) ctx.record(S, peer, `${what}: event duration`, runs.map((r) => r.ev.ms));
 }
 
-const zdReps = (ctx) => (ctx.quick ? Math.min(3, ctx.reps) : ctx.reps);
+const zdReps = (ctx) => (ctx.quick ? 1 : ctx.reps);
 
 function median(v) {
   const s = [...v].sort((a, b) => a - b);
