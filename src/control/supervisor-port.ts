@@ -1,8 +1,10 @@
 // What the control API needs from the running emperor. The runtime implements it; the
 // control layer only turns requests into these calls and never touches processes itself.
+import type { VassalAction } from '../core/events.js';
 import type { LifecycleEvent, VassalStatus } from '../core/status.js';
 
-export type VassalAction = 'start' | 'stop' | 'reload' | 'dance';
+// The actions an operator can ask for are the core's command events.
+export type { VassalAction };
 
 export interface ActionOutcome {
   readonly ok: boolean;

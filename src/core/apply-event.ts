@@ -1,6 +1,7 @@
 // First half of a step: record what the event says happened. Decisions come after, in reconcile.
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
+import { exitWords } from './exit-words.js';
 import { afterDeath, NO_THROTTLE, type ThrottlePolicy } from './throttle.js';
 import { socketsKey } from './vassal.js';
 
@@ -143,7 +144,7 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     instances: d.v.instances.filter((i) => i.generation !== generation),
     lastExit: { generation, role: inst.role, code, signal, at: d.now, expected, output },
   });
-  const how = signal ? `signal ${signal}` : `code ${code}`;
+  const how = exitWords(code, signal);
   emit(d, 'exited', `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`, {
     generation,
     pid: inst.pid ?? undefined,

@@ -1,6 +1,7 @@
 // The three single-instance reload strategies: stop-start, overlap (the single zerg dance) and
 // uWSGI's in-place graceful reload. Each advances as far as the facts allow and returns.
 import { emit, findInstance, mains, patch, patchInstance, spawn, stop, type Draft } from './draft.js';
+import { exitWords } from './exit-words.js';
 import type { Operation } from './vassal.js';
 
 type Op<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
@@ -85,5 +86,5 @@ export function advanceInPlace(d: Draft, op: Op<'in-place'>): void {
 export function describeExit(d: Draft, generation: number): string {
   const e = d.v.lastExit;
   if (!e || e.generation !== generation) return 'failed to start';
-  return e.signal ? `exited with signal ${e.signal} before it was ready` : `exited with code ${e.code} before it was ready`;
+  return `exited with ${exitWords(e.code, e.signal)} before it was ready`;
 }

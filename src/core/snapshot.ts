@@ -1,4 +1,5 @@
 // Read-only views of a vassal: its state name and the status shown by the API and the CLI.
+import { exitWords } from './exit-words.js';
 import type { Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
 import type { Vassal } from './vassal.js';
@@ -78,7 +79,7 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
     }
     case 'throttled': {
       const e = v.lastExit;
-      const how = e ? (e.signal ? `signal ${e.signal}` : `code ${e.code}`) : 'unknown';
+      const how = e ? exitWords(e.code, e.signal) : 'unknown';
       const why = e?.output ? `: ${e.output}` : '';
       return `died ${v.restarts} time(s), last with ${how}${why}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
     }

@@ -1,5 +1,6 @@
 // The control API's view of the fleet: status, actions that wait for their outcome, events, output.
 import type { LifecycleEvent, VassalStatus } from '../core/status.js';
+import { exitWords } from '../core/exit-words.js';
 import { stateOf } from '../core/snapshot.js';
 import type { Vassal } from '../core/vassal.js';
 import { EmperorError } from '../errors.js';
@@ -129,6 +130,5 @@ function judge(action: VassalAction, v: Vassal | undefined, target: number, seen
 
 function describe(v: Vassal): string {
   const e = v.lastExit;
-  if (!e) return 'unknown';
-  return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+  return e ? exitWords(e.code, e.signal) : 'unknown';
 }
