@@ -1,9 +1,10 @@
 // One supervised instance per vassal file: drop, edit, touch, rename, remove, crash, throttle.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupMembers, isAlive } from '../../src/runtime/process-group.js';
+import { groupMembers, isAlive, readProcStat } from '../../src/runtime/process-group.js';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
+import { touch } from '../helpers/touch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let em: Emperor;
@@ -12,11 +13,6 @@ afterEach(async () => {
   expect(leaked).toEqual([]);
 });
 
-function touch(path: string): void {
-  const t = new Date(Date.now() + 2000);
-  utimesSync(path, t, t);
-}
-
 describe('the emperor keeps one instance per vassal file', () => {
   test('a dropped file is spawned in its own process group', async () => {
     em = await new Emperor().start();
@@ -24,9 +20,7 @@ describe('the emperor keeps one instance per vassal file', () => {
     const s = await em.waitRunning('app');
     expect(s.generation).toBe(1);
     expect(isAlive(s.pid!)).toBe(true);
-    const stat = (await import('node:fs')).readFileSync(`/proc/${s.pid}/stat`, 'utf8');
-    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    expect(pgrp).toBe(s.pid);
+    expect(readProcStat(s.pid!)?.pgrp).toBe(s.pid);
   });
 
   test('editing the file reloads it into a new generation', async () => {

@@ -1,12 +1,12 @@
 // Real uWSGI vassals under the emperor, speaking uWSGI's emperor protocol.
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupMembers, isAlive } from '../../src/runtime/process-group.js';
 import { Emperor, emperorPool, FIXTURES } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
 import { requireUwsgi } from '../helpers/uwsgi.js';
 import { freePort } from '../helpers/ports.js';
+import { touch } from '../helpers/touch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const pool = emperorPool();
@@ -51,8 +51,7 @@ describe('uWSGI vassals', () => {
     const port = await freePort();
     const file = em.write('py.yml', uwsgiVassal(port));
     const before = await em.waitRunning('py', 20_000);
-    const t = new Date(Date.now() + 3000);
-    utimesSync(file, t, t);
+    touch(file);
     await waitFor(() => em.events('py', 'reload-done').length > 0, { message: 'reloaded in place', timeout: 20_000 });
     const after = await em.waitRunning('py');
     expect(after.pid).toBe(before.pid);

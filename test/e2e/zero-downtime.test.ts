@@ -1,6 +1,6 @@
 // Held sockets, readiness, overlap reloads and the restart dance, under real load on 127.0.0.1.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { readFileSync, existsSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -9,6 +9,7 @@ import { Emperor, REPO } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
 import { startLoad } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
+import { touch } from '../helpers/touch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const DEMO = join(REPO, 'vassals.example', 'apps', 'demo-server.js');
@@ -56,11 +57,6 @@ function expectNoSingletonOverlap(records: WorkerRecord[]): void {
       running = null;
     }
   }
-}
-
-function touch(path: string): void {
-  const t = new Date(Date.now() + 5000 + Math.random() * 1000);
-  utimesSync(path, t, t);
 }
 
 describe('held sockets', () => {
