@@ -2,6 +2,7 @@
 //   stand-in B starts -> B ready -> original A stops (group gone) -> A' starts -> A' ready -> B stops.
 // At every moment from B ready on, B or A serves; A and A' never overlap.
 import { emit, findInstance, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { isLive } from './instance.js';
 import { describeExit } from './reload-ops.js';
 import { mayStart } from './throttle.js';
 import type { DanceStep, Operation } from './vassal.js';
@@ -61,7 +62,7 @@ export function advanceDance(d: Draft, op: DanceOp): void {
   }
 
   if (cur.step === 'main-starting') {
-    const live = mains(d).filter((i) => i.phase !== 'stopping');
+    const live = mains(d).filter(isLive);
     if (live.length === 0) {
       if (mains(d).length > 0 || !mayStart(d.v.throttle, d.now)) return; // a failed A' is still dying, or throttled
       spawn(d, 'main', spec.process);

@@ -1,6 +1,7 @@
 // Second half of a step: compare what should run with what runs, and ask for the difference.
 import { advanceDance } from './dance.js';
 import { emit, kill, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { isLive } from './instance.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './throttle.js';
 import { socketsKey } from './vassal.js';
@@ -27,7 +28,7 @@ export function reconcile(d: Draft): void {
   else if (op.kind === 'in-place') advanceInPlace(d, op);
   if (d.v.op.kind !== 'none') return;
 
-  const live = mains(d).filter((i) => i.phase !== 'stopping');
+  const live = mains(d).filter(isLive);
   // Leftover stand-ins (a dance ended early) go as soon as an original serves again.
   if (live.some((i) => i.phase === 'ready')) for (const b of standins(d)) stop(d, b, 'an original instance serves again');
 

@@ -1,6 +1,6 @@
 // Read-only views of a vassal: its state name and the status shown by the API and the CLI.
 import { exitWords } from './exit-words.js';
-import type { Instance } from './instance.js';
+import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
 import type { Vassal } from './vassal.js';
 
@@ -11,7 +11,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
   if (v.error !== null) return 'broken';
   if (v.op.kind === 'dance') return v.op.mainFailures > 0 && v.op.step === 'main-starting' ? 'degraded' : 'dancing';
   if (v.op.kind !== 'none') return 'reloading';
-  const live = mains.filter((i) => i.phase !== 'stopping');
+  const live = mains.filter(isLive);
   if (live.some((i) => i.phase === 'ready')) return 'running';
   if (live.length > 0) return 'starting';
   if (v.throttle.nextStartAt !== null && v.throttle.nextStartAt > now) return 'throttled';
@@ -21,7 +21,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
 
 // The serving instance: a ready original, else a ready stand-in, else any live one.
 export function servingInstance(v: Vassal): Instance | undefined {
-  const live = v.instances.filter((i) => i.phase !== 'stopping');
+  const live = v.instances.filter(isLive);
   return (
     live.find((i) => i.role === 'main' && i.phase === 'ready') ??
     live.find((i) => i.phase === 'ready') ??
@@ -74,7 +74,7 @@ function instanceStatus(i: Instance): InstanceStatus {
 function noteOf(v: Vassal, state: VassalStateName, now: number): string {
   switch (state) {
     case 'broken': {
-      const serving = v.instances.find((i) => i.phase !== 'stopping');
+      const serving = v.instances.find(isLive);
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
     case 'throttled': {
