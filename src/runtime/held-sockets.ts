@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import type { SocketSpec } from '../config/spec.js';
+import { isServed } from '../control/socket-file.js';
 
 interface RawHandle {
   bind(host: string, port: number): number;
@@ -112,7 +113,10 @@ const helper = new ListenHelper();
 export async function bindSockets(specs: readonly SocketSpec[]): Promise<HeldSocket[]> {
   const held: HeldSocket[] = [];
   try {
-    for (const spec of specs) held.push(bindOne(spec));
+    for (const spec of specs) {
+      if (spec.kind === 'unix') await removeStaleUnixSocket(spec.path);
+      held.push(bindOne(spec));
+    }
     for (const h of held) await helper.listen(h.handle, h.address);
     return held;
   } catch (err) {
@@ -123,7 +127,6 @@ export async function bindSockets(specs: readonly SocketSpec[]): Promise<HeldSoc
 
 function bindOne(spec: SocketSpec): HeldSocket {
   if (spec.kind === 'unix') {
-    removeStaleUnixSocket(spec.path);
     const h = new pipeWrap.Pipe(pipeWrap.constants.SERVER);
     const err = h.bind(spec.path);
     if (err) {
@@ -152,10 +155,12 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function removeStaleUnixSocket(path: string): void {
+// A socket file left by a dead process is removed; one that a live process serves is never taken over.
+async function removeStaleUnixSocket(path: string): Promise<void> {
   if (!existsSync(path)) return;
   if (!lstatSync(path).isSocket()) throw new Error(`cannot bind unix:${path}: a file that is not a socket is in the way`);
-  unlinkSync(path); // a socket file left by a dead process: nobody can be accepting on it through this path
+  if (await isServed(path)) throw new Error(`cannot bind unix:${path}: another process is listening on it (EADDRINUSE)`);
+  unlinkSync(path);
 }
 
 function closeUnix(h: RawHandle, path: string): void {

@@ -84,6 +84,18 @@ describe('held sockets', () => {
     expect(who.pid).toBe(s.pid);
   });
 
+  test('a unix socket path that a live process serves is never taken over', async () => {
+    em = await new Emperor().start();
+    const path = join(em.dir, 'taken.sock');
+    const other = net.createServer().listen(path);
+    await new Promise((r) => other.once('listening', r));
+    em.write('unix.yml', demoVassal(0).replace('sockets: { http: "127.0.0.1:0" }', `sockets: { http: "unix:${path}" }`));
+    const s = await em.waitStatus('unix', (x) => x.state === 'broken', 'broken');
+    expect(s.error).toMatch(/another process is listening/);
+    expect(existsSync(path)).toBe(true);
+    await new Promise((r) => other.close(r));
+  });
+
   test('an IPv6 socket on [::1] is held and served', async () => {
     em = await new Emperor().start();
     const port = await freePort();
