@@ -1,6 +1,7 @@
 // Working directories must exist when the vassal is loaded: a typo in `cwd` is a config error, not a crash loop.
 import { stat } from 'node:fs/promises';
-import type { ConfigProblem, VassalSpec } from './spec.js';
+import type { VassalSpec } from '../core/spec.js';
+import type { ConfigProblem } from './spec.js';
 
 // Check the cwd of the vassal and of its stand-in; standinFile is set when the stand-in came from a file
 export async function checkDirectories(spec: VassalSpec, standinFile: string | undefined): Promise<ConfigProblem[]> {

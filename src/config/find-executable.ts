@@ -1,7 +1,7 @@
 // Where a command's program is, the way execvp would find it. Used by the runtime and `emperor check`.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from './spec.js';
+import type { Command } from '../core/spec.js';
 
 // Find the program a command runs: paths with a slash are taken as they are (against cwd), bare names go through PATH
 export function findExecutable(cmd: string, pathEnv: string, cwd: string): string | undefined {

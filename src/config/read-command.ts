@@ -1,7 +1,7 @@
 // `command`: a list is an argv (run directly), a string is a script for /bin/sh -c.
 import { describeValue } from './describe-value.js';
 import type { Report } from './report.js';
-import type { Command } from './spec.js';
+import type { Command } from '../core/spec.js';
 
 const EXPECTED = 'expected a list of arguments like [node, server.js] or a shell command string';
 

@@ -4,7 +4,7 @@ import { readProcessKeys } from './read-process-keys.js';
 import { readSockets } from './read-sockets.js';
 import { readStandin, warnUnknownKeys } from './read-standin.js';
 import type { Report } from './report.js';
-import type { ReloadStrategy } from './spec.js';
+import type { ReloadStrategy } from '../core/spec.js';
 import { EMPEROR_KEYS, RELOAD_STRATEGIES } from './written-vassal.js';
 import type { WrittenVassal } from './written-vassal.js';
 

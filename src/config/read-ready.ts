@@ -2,7 +2,7 @@
 import { describeValue, isMapping } from './describe-value.js';
 import { parseDuration } from './duration.js';
 import type { Report } from './report.js';
-import type { ReadySpec } from './spec.js';
+import type { ReadySpec } from '../core/spec.js';
 
 const EXPECTED = 'expected one of notify, spawn, "log: REGEX", "delay: 5s", {log: REGEX} or {delay: 5s}';
 

@@ -2,7 +2,7 @@
 import { describeValue, isMapping } from './describe-value.js';
 import type { Report } from './report.js';
 import { parseSocketAddress } from './socket-address.js';
-import type { SocketSpec } from './spec.js';
+import type { SocketSpec } from '../core/spec.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9_-]+$/;
 const DEFAULT_UNIX_MODE = 0o660;

@@ -5,7 +5,8 @@ import { readEmperorSection } from './read-emperor-section.js';
 import type { Report } from './report.js';
 import { resolveProcess, uwsgiCommand } from './resolve-process.js';
 import type { ProcessOrigin } from './resolve-process.js';
-import type { Command, LoadOptions, ProcessSpec } from './spec.js';
+import type { Command, ProcessSpec } from '../core/spec.js';
+import type { LoadOptions } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenVassal } from './written-vassal.js';
 

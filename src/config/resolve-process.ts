@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { formatDuration } from './duration.js';
 import type { Report } from './report.js';
-import type { Command, ProcessSpec } from './spec.js';
+import type { Command, ProcessSpec } from '../core/spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenProcess } from './written-vassal.js';
 

@@ -3,7 +3,8 @@ import type { Report } from './report.js';
 import { createReport } from './report.js';
 import { resolveDocument } from './resolve-document.js';
 import { applyOverrides } from './resolve-process.js';
-import type { ConfigProblem, LoadOptions, ProcessSpec } from './spec.js';
+import type { ProcessSpec } from '../core/spec.js';
+import type { ConfigProblem, LoadOptions } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenStandin } from './written-vassal.js';
 

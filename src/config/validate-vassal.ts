@@ -5,7 +5,8 @@ import { resolveDocument } from './resolve-document.js';
 import type { ResolvedDocument } from './resolve-document.js';
 import { resolveStandin } from './resolve-standin.js';
 import type { StandinDocument } from './resolve-standin.js';
-import type { LoadResult, ProcessSpec, ReloadStrategy, SocketSpec } from './spec.js';
+import type { ProcessSpec, ReloadStrategy, SocketSpec } from '../core/spec.js';
+import type { LoadResult } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import { vassalNameOf } from './vassal-file-name.js';
 

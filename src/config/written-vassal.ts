@@ -1,6 +1,6 @@
 // What a user can write in the `emperor` section, after each key is type-checked but before
 // defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
-import type { Command, ReadySpec, ReloadStrategy, SocketSpec } from './spec.js';
+import type { Command, ReadySpec, ReloadStrategy, SocketSpec } from '../core/spec.js';
 
 /** Process settings: allowed in `emperor` and, as overrides, in `emperor.standin`. */
 export interface WrittenProcess {

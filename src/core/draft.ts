@@ -1,6 +1,6 @@
 // A small accumulator used inside one step: the vassal being rewritten and the effects asked
 // for so far. Step functions stay pure: they copy records, never mutate the input.
-import type { ProcessSpec } from '../config/spec.js';
+import type { ProcessSpec } from './spec.js';
 import type { Effect } from './effects.js';
 import { newInstance, type Instance } from './instance.js';
 import type { InstanceRole, LifecycleEvent } from './status.js';

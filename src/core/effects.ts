@@ -1,5 +1,5 @@
 // What the core asks the runtime to do. Effects are descriptions; only the runtime acts.
-import type { ProcessSpec, SocketSpec } from '../config/spec.js';
+import type { ProcessSpec, SocketSpec } from './spec.js';
 import type { InstanceRole, LifecycleEvent } from './status.js';
 
 export type Effect =

@@ -1,6 +1,6 @@
 // Everything that can happen to a vassal. Watcher, child processes, timers, the control API
 // and the emperor's own signals all end up as one of these, handled one at a time.
-import type { VassalSpec } from '../config/spec.js';
+import type { VassalSpec } from './spec.js';
 
 export type VassalAction = 'start' | 'stop' | 'reload' | 'dance';
 

@@ -1,5 +1,5 @@
 // One running (or starting, or stopping) process group of a vassal, as the core sees it.
-import type { ProcessSpec } from '../config/spec.js';
+import type { ProcessSpec } from './spec.js';
 import type { InstanceRole, UwsgiFlags } from './status.js';
 
 /*

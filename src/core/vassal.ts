@@ -1,6 +1,6 @@
 // The core's record of one vassal: the wish (want, revision, operation) kept apart from the
 // fact (the instances that exist).
-import type { VassalSpec } from '../config/spec.js';
+import type { VassalSpec } from './spec.js';
 import type { Instance } from './instance.js';
 import type { ExitRecord } from './status.js';
 import { NO_THROTTLE, type ThrottleState } from './throttle.js';

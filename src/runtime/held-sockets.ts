@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
-import type { SocketSpec } from '../config/spec.js';
+import type { SocketSpec } from '../core/spec.js';
 import { isServed } from '../control/socket-file.js';
 
 interface RawHandle {

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { ProcessSpec } from '../config/spec.js';
+import type { ProcessSpec } from '../core/spec.js';
 import { buildLaunch } from './build-launch.js';
 import { readLines } from './read-lines.js';
 import { groupAlive, signalGroup } from './process-group.js';

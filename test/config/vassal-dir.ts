@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadVassalFile } from '../../src/config/load-vassal-file.js';
 import { formatProblem } from '../../src/config/spec.js';
-import type { ConfigProblem, LoadOptions, VassalSpec } from '../../src/config/spec.js';
+import type { VassalSpec } from '../../src/core/spec.js';
+import type { ConfigProblem, LoadOptions } from '../../src/config/spec.js';
 
 export const OPTS: LoadOptions = { vassalWrapper: '/opt/uwsgi/bin/uwsgi' };
 

@@ -1,5 +1,5 @@
 // In-memory builders for core tests: specs and a driver that feeds events with a fake clock.
-import type { ProcessSpec, VassalSpec } from '../../src/config/spec.js';
+import type { ProcessSpec, VassalSpec } from '../../src/core/spec.js';
 import type { Effect } from '../../src/core/effects.js';
 import type { VassalEvent } from '../../src/core/events.js';
 import { step } from '../../src/core/step.js';
