@@ -1,5 +1,5 @@
 // Read and parse the file named by `standin.file`, so that validation itself stays pure.
-import { parseDocument } from './parsed-document.js';
+import { parseDocument } from './parse-document.js';
 import { readVassalText } from './read-vassal-text.js';
 import type { StandinDocument } from './resolve-standin.js';
 import { formatProblem } from './spec.js';

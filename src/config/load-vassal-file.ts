@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { checkDirectories } from './check-directories.js';
 import { loadStandinDocument } from './load-standin-document.js';
-import { parseDocument } from './parsed-document.js';
+import { parseDocument } from './parse-document.js';
 import { readVassalText } from './read-vassal-text.js';
 import { standinFileOf } from './read-standin.js';
 import { formatProblem } from './spec.js';
