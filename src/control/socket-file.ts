@@ -1,8 +1,8 @@
 // Claiming the control socket path: a stale socket file is replaced, a live one is refused.
-import { connect } from 'node:net';
 import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EmperorError } from '../errors.js';
+import { isServed } from '../lib/is-served.js';
 
 // Makes `path` free to bind: creates its directory (0700) and removes a dead socket left behind.
 export async function claimSocketPath(path: string): Promise<void> {
@@ -15,26 +15,13 @@ export async function claimSocketPath(path: string): Promise<void> {
   if (!stat.isSocket()) {
     throw new EmperorError('EMP_ERR_RUN_DIR_LOCKED', `${path} exists and is not a socket: remove it or use --control to pick another path`);
   }
-  if (await isServed(path)) {
+  const served = await isServed(path).catch((err: Error) => {
+    throw new EmperorError('EMP_ERR_RUN_DIR_LOCKED', `cannot tell whether ${path} is in use: ${err.message}`, { cause: err });
+  });
+  if (served) {
     throw new EmperorError('EMP_ERR_RUN_DIR_LOCKED', `another emperor is serving ${path}: stop it first or use --run-dir/--control`);
   }
   await unlink(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
-  });
-}
-
-// True when something accepts connections on the socket; false when nobody listens.
-export function isServed(path: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ path });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      socket.destroy();
-      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
-      else reject(new EmperorError('EMP_ERR_RUN_DIR_LOCKED', `cannot tell whether ${path} is in use: ${err.message}`, { cause: err }));
-    });
   });
 }
