@@ -1,7 +1,6 @@
 // Where a command's program is, the way execvp would find it. Used by the runtime and `emperor check`.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from '../core/spec.js';
 
 // Find the program a command runs: paths with a slash are taken as they are (against cwd), bare names go through PATH
 export function findExecutable(cmd: string, pathEnv: string, cwd: string): string | undefined {
@@ -16,11 +15,6 @@ export function findExecutable(cmd: string, pathEnv: string, cwd: string): strin
     if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
-}
-
-// The program an argv command starts; a shell command starts /bin/sh, whose script we do not inspect
-export function programOf(command: Command): string {
-  return command.kind === 'argv' ? (command.argv[0] ?? '') : '/bin/sh';
 }
 
 function isExecutableFile(file: string): boolean {
