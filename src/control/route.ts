@@ -21,7 +21,5 @@ export interface Route {
   readonly method: 'GET' | 'POST';
   /** Like `/vassals/:name/logs`; `:x` matches one non-empty segment. */
   readonly path: string;
-  /** One line for docs and logs. */
-  readonly summary: string;
   handle(ctx: RouteContext): Promise<void> | void;
 }

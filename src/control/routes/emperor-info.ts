@@ -5,7 +5,6 @@ import { sendJson } from '../respond.js';
 export const emperorInfo: Route = {
   method: 'GET',
   path: '/emperor',
-  summary: 'facts about the emperor process',
   handle({ res, port }) {
     sendJson(res, 200, port.info());
   },

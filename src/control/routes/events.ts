@@ -7,7 +7,6 @@ import { unknownVassal } from './require-vassal.js';
 export const events: Route = {
   method: 'GET',
   path: '/events',
-  summary: 'lifecycle events as NDJSON, streamed',
   handle(ctx) {
     const vassal = ctx.query.get('vassal');
     if (vassal !== null && !ctx.port.get(vassal)) throw unknownVassal(ctx.port, vassal);

@@ -7,7 +7,6 @@ import { requireVassal } from './require-vassal.js';
 export const getVassal: Route = {
   method: 'GET',
   path: '/vassals/:name',
-  summary: 'the status of one vassal',
   handle({ res, port, params }) {
     sendJson(res, 200, requireVassal(port, params['name'] ?? ''));
   },

@@ -6,7 +6,6 @@ import { sendJson } from '../respond.js';
 export const listVassals: Route = {
   method: 'GET',
   path: '/vassals',
-  summary: 'the status of every vassal',
   handle({ res, port }) {
     sendJson(res, 200, { vassals: port.list() });
   },

@@ -10,7 +10,6 @@ export const MAX_LOG_LINES = 100_000;
 export const logs: Route = {
   method: 'GET',
   path: '/vassals/:name/logs',
-  summary: 'captured output of a vassal as NDJSON',
   handle(ctx) {
     const name = ctx.params['name'] ?? '';
     const n = parseIntParam(ctx.query, 'n', 100, 0, MAX_LOG_LINES);
