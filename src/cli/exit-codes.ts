@@ -1,7 +1,6 @@
 // The CLI's exit codes and the error type that carries one.
 import { EmperorError } from '../errors.js';
 
-export const EXIT_OK = 0;
 /** The operation ran and failed (or a file is invalid, a vassal unknown). */
 export const EXIT_FAILED = 1;
 /** The command line was wrong. */
