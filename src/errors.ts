@@ -1,7 +1,5 @@
 // Every error the emperor reports on purpose has a stable code here; codes are never reused.
 export const ErrorCodes = {
-  EMP_ERR_USAGE: 'usage error',
-  EMP_ERR_NO_VASSALS_DIR: 'the vassals directory does not exist',
   EMP_ERR_RUN_DIR_LOCKED: 'another emperor uses this run directory',
   EMP_ERR_UNKNOWN_VASSAL: 'no vassal by that name',
   EMP_ERR_UNKNOWN_ACTION: 'no such action',
@@ -10,7 +8,6 @@ export const ErrorCodes = {
   EMP_ERR_NO_DANCE: 'the vassal has no stand-in to dance with',
   EMP_ERR_NOT_RUNNING: 'the vassal is not running',
   EMP_ERR_BROKEN: 'the vassal file is invalid',
-  EMP_ERR_ACTION_FAILED: 'the action failed',
   EMP_ERR_UNREACHABLE: 'no emperor reachable',
   EMP_ERR_SHUTTING_DOWN: 'the emperor is shutting down',
   EMP_ERR_NO_ENDPOINT: 'the control API has no such endpoint',

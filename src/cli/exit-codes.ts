@@ -25,9 +25,6 @@ export function usageError(message: string): CliError {
 // The exit code an error thrown by a command stands for.
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof EmperorError) {
-    if (err.code === 'EMP_ERR_UNREACHABLE') return EXIT_UNREACHABLE;
-    if (err.code === 'EMP_ERR_USAGE') return EXIT_USAGE;
-  }
+  if (err instanceof EmperorError && err.code === 'EMP_ERR_UNREACHABLE') return EXIT_UNREACHABLE;
   return EXIT_FAILED;
 }
