@@ -1,50 +1,54 @@
-// First half of a step: record what the event says happened. Decisions come after, in reconcile.
+// First half of a step: record what the event says happened, and the wish it expresses.
+// Decisions come after, from the lifecycle table.
+import { assertNever } from './assert-never.js';
+import { commandDeadline } from './commands.js';
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
 import { afterDeath, NO_THROTTLE, type ThrottlePolicy } from './throttle.js';
-import { socketsKey } from './vassal.js';
+import { socketsKey, type Wish } from './vassal.js';
 
-const UWSGI = { LOADED: 1, CONFIG_REQUEST: 2, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26, SOS: 30 } as const;
+// The bytes of uWSGI's emperor protocol that the emperor acts on; others are ignored.
+const UWSGI = { LOADED: 1, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26 } as const;
 
 // Updates the vassal's facts from one event.
 export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): void {
   switch (e.type) {
     case 'file-loaded': {
-      const first = d.v.spec === null;
-      const socketsChanged = d.v.spec !== null && socketsKey(d.v.spec) !== socketsKey(e.spec);
+      const prev = d.v.spec;
+      const socketsChanged = prev !== null && socketsKey(prev) !== socketsKey(e.spec);
       patch(d, {
         spec: e.spec,
         file: e.spec.file,
         rev: d.v.rev + 1,
         error: null,
         errorKind: null,
-        want: 'up',
-        removed: false,
+        wish: wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
         throttle: d.v.errorKind === null ? d.v.throttle : NO_THROTTLE,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });
-      emit(d, first ? 'loaded' : 'changed', first ? `vassal file ${e.spec.file} loaded` : `vassal file ${e.spec.file} changed or touched`);
+      if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
+      else emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed or touched` });
       return;
     }
     case 'file-invalid':
       patch(d, { error: e.error, errorKind: 'config', file: e.file });
-      emit(d, 'broken', e.error);
+      emit(d, { type: 'broken', message: e.error });
       return;
     case 'file-removed':
-      patch(d, { removed: true });
-      emit(d, 'removed', `vassal file ${d.v.file} removed`);
+      patch(d, { wish: { want: 'gone', by: 'file-removed' } });
+      emit(d, { type: 'removed', message: `vassal file ${d.v.file} removed` });
       return;
     case 'sockets-held':
       if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
         patch(d, { sockets: { status: 'held', key: e.key, addresses: e.addresses } });
-        emit(d, 'sockets', `holding ${e.addresses.map((a) => `${a.name}=${a.address}`).join(', ')}`);
+        emit(d, { type: 'sockets', message: `holding ${e.addresses.map((a) => `${a.name}=${a.address}`).join(', ')}` });
       }
       return;
     case 'sockets-failed':
       if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
         patch(d, { sockets: { status: 'failed', key: e.key, error: e.error }, error: e.error, errorKind: 'sockets' });
-        emit(d, 'broken', e.error);
+        emit(d, { type: 'broken', message: e.error });
       }
       return;
     case 'spawned': {
@@ -57,8 +61,8 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
         readyAt: immediate ? d.now : null,
         heartbeatDeadline: inst.process.heartbeatTimeoutMs === undefined ? null : d.now + inst.process.heartbeatTimeoutMs,
       });
-      emit(d, 'spawned', `spawned generation ${e.generation} (pid ${e.pid})`, { generation: e.generation, pid: e.pid, role: inst.role });
-      if (immediate && inst.phase !== 'stopping') emit(d, 'ready', `generation ${e.generation} ready`, { generation: e.generation, pid: e.pid, role: inst.role });
+      emit(d, { type: 'spawned', message: `spawned generation ${e.generation} (pid ${e.pid})`, generation: e.generation, pid: e.pid, role: inst.role });
+      if (immediate && inst.phase !== 'stopping') emit(d, { type: 'ready', message: `generation ${e.generation} ready`, generation: e.generation, pid: e.pid, role: inst.role });
       return;
     }
     case 'spawn-failed': {
@@ -67,10 +71,10 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
       patch(d, { instances: d.v.instances.filter((i) => i.generation !== e.generation) });
       if (e.notFound) {
         patch(d, { error: e.error, errorKind: 'spawn' });
-        emit(d, 'broken', e.error, { generation: e.generation });
+        emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
         if (inst.role === 'main') patch(d, { throttle: afterDeath(d.v.throttle, 0, d.now, policy) });
-        emit(d, 'spawn-failed', e.error, { generation: e.generation });
+        emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }
       return;
     }
@@ -87,21 +91,47 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
       applyExit(d, e.generation, e.code, e.signal, e.output ?? null, policy);
       return;
     case 'command':
-      if (e.action === 'stop') patch(d, { want: 'down', danceRequested: false });
-      if (e.action === 'start') {
-        const retry = d.v.errorKind === 'spawn' || d.v.errorKind === 'sockets';
-        patch(d, { want: 'up', throttle: NO_THROTTLE, ...(retry ? { error: null, errorKind: null, sockets: { status: 'none' } } : {}) });
-      }
-      if (e.action === 'reload') patch(d, { rev: d.v.rev + 1, want: 'up' });
-      if (e.action === 'dance') patch(d, { danceRequested: true });
-      emit(d, 'command', `${e.action} requested`);
+      applyCommand(d, e);
       return;
     case 'shutdown':
-      patch(d, { shuttingDown: true });
+      patch(d, { wish: { want: 'gone', by: 'shutdown' } });
       return;
     case 'tick':
       return;
+    default:
+      assertNever(e);
   }
+}
+
+// A touch keeps an operator's stop; a changed file, or a file back after its removal, wants up.
+function wishAfterLoad(wish: Wish, contentChanged: boolean): Wish {
+  if (wish.want === 'gone') return wish.by === 'file-removed' ? { want: 'up' } : wish;
+  if (wish.want === 'down' && contentChanged) return { want: 'up' };
+  return wish;
+}
+
+// Records an accepted command: its wish, and the pending outcome.
+function applyCommand(d: Draft, e: Extract<VassalEvent, { type: 'command' }>): void {
+  switch (e.action) {
+    case 'stop':
+      patch(d, { wish: { want: 'down', by: 'operator' } });
+      break;
+    case 'start': {
+      const retry = d.v.errorKind === 'spawn' || d.v.errorKind === 'sockets';
+      patch(d, { wish: { want: 'up' }, throttle: NO_THROTTLE, ...(retry ? { error: null, errorKind: null, sockets: { status: 'none' } } : {}) });
+      break;
+    }
+    case 'reload':
+      patch(d, { rev: d.v.rev + 1, wish: { want: 'up' } });
+      break;
+    case 'dance':
+      break;
+    default:
+      assertNever(e.action);
+  }
+  const pending = { id: e.id, action: e.action, rev: d.v.rev, acceptedAt: d.now, deadline: commandDeadline(d.v, d.now), begun: false };
+  patch(d, { commands: [...d.v.commands, pending] });
+  emit(d, { type: 'command', message: `${e.action} requested` });
 }
 
 function markReady(d: Draft, generation: number): void {
@@ -109,9 +139,11 @@ function markReady(d: Draft, generation: number): void {
   if (!inst || (inst.phase !== 'starting' && inst.phase !== 'reloading')) return;
   patchInstance(d, generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
   const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`;
-  emit(d, 'ready', `generation ${generation} ${what}`, {
+  emit(d, {
+    type: 'ready',
+    message: `generation ${generation} ${what}`,
     generation,
-    pid: inst.pid ?? undefined,
+    ...(inst.pid === null ? {} : { pid: inst.pid }),
     role: inst.role,
     durationMs: d.now - inst.spawnedAt,
   });
@@ -130,10 +162,10 @@ function applyUwsgiByte(d: Draft, generation: number, byte: number): void {
     patchInstance(d, generation, { uwsgi: { ...flags, accepting: true } });
     markReady(d, generation);
   } else if (byte === UWSGI.STOP_ME) {
-    patch(d, { want: 'down' });
-    emit(d, 'command', `generation ${generation} asked to be stopped (uWSGI byte 22)`, { generation });
+    patch(d, { wish: { want: 'down', by: 'instance' } });
+    emit(d, { type: 'command', message: `generation ${generation} asked to be stopped (uWSGI byte 22)`, generation });
   }
-  // 2 (config request) and 30 (broodlord SOS) are not supported; other bytes are ignored.
+  // 2 (config request) and 30 (broodlord SOS) are not supported.
 }
 
 function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, output: string | null, policy: ThrottlePolicy): void {
@@ -145,9 +177,11 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     lastExit: { generation, role: inst.role, code, signal, at: d.now, expected, output },
   });
   const how = exitWords(code, signal);
-  emit(d, 'exited', `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`, {
+  emit(d, {
+    type: 'exited',
+    message: `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`,
     generation,
-    pid: inst.pid ?? undefined,
+    ...(inst.pid === null ? {} : { pid: inst.pid }),
     role: inst.role,
     code,
     signal,

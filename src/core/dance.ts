@@ -2,10 +2,11 @@
 //   stand-in B starts -> B ready -> original A stops (group gone) -> A' starts -> A' ready -> B stops.
 // At every moment from B ready on, B or A serves; A and A' never overlap.
 import { emit, findInstance, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { NO_OPERATION } from './operation.js';
 import { isLive } from './instance.js';
 import { describeExit } from './reload-ops.js';
 import { mayStart } from './throttle.js';
-import type { DanceStep, Operation } from './vassal.js';
+import type { DanceStep, Operation } from './operation.js';
 
 type DanceOp = Extract<Operation, { kind: 'dance' }>;
 
@@ -16,17 +17,26 @@ const STEP_WORDS: Record<DanceStep, string> = {
   'standin-stopping': 'stand-in stopping',
 };
 
+// Begins a dance; every dance command waiting for one is answered by it.
+export function beginDance(d: Draft): void {
+  patch(d, {
+    op: { kind: 'dance', step: 'standin-starting', standinGen: null, startedAt: d.now, stepStartedAt: d.now, mainFailures: 0 },
+    commands: d.v.commands.map((c) => (c.action === 'dance' && !c.begun ? { ...c, begun: true } : c)),
+  });
+  emit(d, { type: 'dance', message: 'restart dance requested' });
+}
+
 // Moves the dance forward as far as the facts allow.
 export function advanceDance(d: Draft, op: DanceOp): void {
   const spec = d.v.spec;
   if (!spec || !spec.standin) {
-    patch(d, { op: { kind: 'none' } });
-    emit(d, 'dance-failed', 'dance failed: the vassal has no stand-in', { step: op.step });
+    patch(d, { op: NO_OPERATION });
+    emit(d, { type: 'dance-failed', message: 'dance failed: the vassal has no stand-in', step: op.step, durationMs: d.now - op.startedAt });
     return;
   }
   let cur: DanceOp = op;
   const enter = (step: DanceStep, message: string): void => {
-    emit(d, 'dance-step', message, { step: cur.step, durationMs: d.now - cur.stepStartedAt });
+    emit(d, { type: 'dance-step', message, step: cur.step, durationMs: d.now - cur.stepStartedAt });
     cur = { ...cur, step, stepStartedAt: d.now };
     patch(d, { op: cur });
   };
@@ -36,15 +46,17 @@ export function advanceDance(d: Draft, op: DanceOp): void {
       const gen = spawn(d, 'standin', spec.standin);
       cur = { ...cur, standinGen: gen };
       patch(d, { op: cur });
-      emit(d, 'dance-step', STEP_WORDS['standin-starting'], { step: 'standin-starting', durationMs: 0, generation: gen });
+      emit(d, { type: 'dance-step', message: STEP_WORDS['standin-starting'], step: 'standin-starting', durationMs: 0, generation: gen });
       return;
     }
     const b = findInstance(d, cur.standinGen);
     if (!b || b.phase === 'stopping') {
       const reason = b?.stopReason ?? describeExit(d, cur.standinGen);
       if (b) stop(d, b, 'dance failed');
-      patch(d, { op: { kind: 'none' } });
-      emit(d, 'dance-failed', `dance failed at step "stand-in ready": stand-in ${reason}; the original keeps serving`, {
+      patch(d, { op: NO_OPERATION });
+      emit(d, {
+        type: 'dance-failed',
+        message: `dance failed at step "stand-in ready": stand-in ${reason}; the original keeps serving`,
         step: 'standin-starting',
         durationMs: d.now - cur.startedAt,
       });
@@ -76,9 +88,9 @@ export function advanceDance(d: Draft, op: DanceOp): void {
     const bs = standins(d);
     for (const b of bs) stop(d, b, 'restart dance done');
     if (bs.length > 0) return;
-    emit(d, 'dance-step', `stand-in stopped in ${secs(d.now - cur.stepStartedAt)}`, { step: 'standin-stopping', durationMs: d.now - cur.stepStartedAt });
-    patch(d, { op: { kind: 'none' } });
-    emit(d, 'dance-done', `restart dance done in ${secs(d.now - cur.startedAt)}`, { durationMs: d.now - cur.startedAt });
+    emit(d, { type: 'dance-step', message: `stand-in stopped in ${secs(d.now - cur.stepStartedAt)}`, step: 'standin-stopping', durationMs: d.now - cur.stepStartedAt });
+    patch(d, { op: NO_OPERATION });
+    emit(d, { type: 'dance-done', message: `restart dance done in ${secs(d.now - cur.startedAt)}`, durationMs: d.now - cur.startedAt });
   }
 }
 

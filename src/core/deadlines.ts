@@ -9,7 +9,9 @@ export function applyDeadlines(d: Draft): void {
       if (!inst.killed && inst.pid !== null && inst.killAt !== null && inst.killAt <= d.now) {
         patchInstance(d, inst.generation, { killed: true });
         d.effects.push({ type: 'kill', generation: inst.generation });
-        emit(d, 'killing', `generation ${inst.generation} did not stop within its stop-timeout: SIGKILL to its process group`, {
+        emit(d, {
+          type: 'killing',
+          message: `generation ${inst.generation} did not stop within its stop-timeout: SIGKILL to its process group`,
           generation: inst.generation,
           pid: inst.pid,
           role: inst.role,
@@ -18,23 +20,11 @@ export function applyDeadlines(d: Draft): void {
       continue;
     }
     if (inst.phase === 'starting' && inst.process.ready.kind === 'delay' && inst.spawnedAt + inst.process.ready.ms <= d.now) {
-      patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
-      emit(d, 'ready', `generation ${inst.generation} ready (survived ${inst.process.ready.ms} ms)`, {
-        generation: inst.generation,
-        pid: inst.pid ?? undefined,
-        role: inst.role,
-        durationMs: d.now - inst.spawnedAt,
-      });
+      readyByDeadline(d, inst, `ready (survived ${inst.process.ready.ms} ms)`);
       continue;
     }
     if (inst.phase === 'starting' && inst.loadedAt !== null && inst.loadedAt + UWSGI_ACCEPT_GRACE_MS <= d.now) {
-      patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
-      emit(d, 'ready', `generation ${inst.generation} loaded and has no worker accepting after ${UWSGI_ACCEPT_GRACE_MS / 1000}s (a router or zerg pool): ready`, {
-        generation: inst.generation,
-        pid: inst.pid ?? undefined,
-        role: inst.role,
-        durationMs: d.now - inst.spawnedAt,
-      });
+      readyByDeadline(d, inst, `loaded and has no worker accepting after ${UWSGI_ACCEPT_GRACE_MS / 1000}s (a router or zerg pool): ready`);
       continue;
     }
     if ((inst.phase === 'starting' || inst.phase === 'reloading') && inst.readyDeadline !== null && inst.readyDeadline <= d.now) {
@@ -47,14 +37,26 @@ export function applyDeadlines(d: Draft): void {
   }
 }
 
+function readyByDeadline(d: Draft, inst: Instance, what: string): void {
+  patchInstance(d, inst.generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
+  emit(d, {
+    type: 'ready',
+    message: `generation ${inst.generation} ${what}`,
+    generation: inst.generation,
+    ...(inst.pid === null ? {} : { pid: inst.pid }),
+    role: inst.role,
+    durationMs: d.now - inst.spawnedAt,
+  });
+}
+
 // The earliest time at which applyDeadlines (or a throttled spawn) has something to do.
-export function nextWake(instances: readonly Instance[], throttleUntil: number | null, now: number): number | null {
+export function nextWake(instances: readonly Instance[], others: readonly (number | null)[], now: number): number | null {
   let at: number | null = null;
   // Anything due at or before `now` was handled by this very step.
   const consider = (t: number | null): void => {
     if (t !== null && t > now && (at === null || t < at)) at = t;
   };
-  consider(throttleUntil);
+  for (const t of others) consider(t);
   for (const i of instances) {
     if (i.phase === 'stopping') {
       if (!i.killed) consider(i.killAt);

@@ -3,7 +3,8 @@
 import type { ProcessSpec } from './spec.js';
 import type { Effect } from './effects.js';
 import { newInstance, type Instance } from './instance.js';
-import type { InstanceRole, LifecycleEvent } from './status.js';
+import type { LifecycleEventBody } from './lifecycle-event.js';
+import type { InstanceRole } from './status.js';
 import type { Vassal } from './vassal.js';
 
 export interface Draft {
@@ -27,8 +28,8 @@ export function findInstance(d: Draft, generation: number | null): Instance | un
 }
 
 // Records a lifecycle event for logs and the event stream.
-export function emit(d: Draft, type: string, message: string, extra: Partial<LifecycleEvent> = {}): void {
-  d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, type, message, ...extra } });
+export function emit(d: Draft, event: LifecycleEventBody & { readonly message: string }): void {
+  d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, ...event } });
 }
 
 // Asks for a new instance and returns its generation.
@@ -37,7 +38,7 @@ export function spawn(d: Draft, role: InstanceRole, process: ProcessSpec): numbe
   const inst = newInstance(generation, role, d.v.rev, process, d.now);
   patch(d, { nextGeneration: generation + 1, instances: [...d.v.instances, inst] });
   d.effects.push({ type: 'spawn', generation, role, process });
-  emit(d, 'spawning', `spawning ${role === 'main' ? 'instance' : 'stand-in'} generation ${generation}`, { generation, role });
+  emit(d, { type: 'spawning', message: `spawning ${role === 'main' ? 'instance' : 'stand-in'} generation ${generation}`, generation, role });
   return generation;
 }
 
@@ -51,7 +52,9 @@ export function stop(d: Draft, inst: Instance, reason: string): void {
   }
   patchInstance(d, inst.generation, { phase: 'stopping', killAt: d.now + inst.process.stopTimeoutMs, stopReason: reason });
   d.effects.push({ type: 'stop', generation: inst.generation });
-  emit(d, 'stopping', `stopping ${inst.role === 'main' ? 'instance' : 'stand-in'} generation ${inst.generation} (${reason})`, {
+  emit(d, {
+    type: 'stopping',
+    message: `stopping ${inst.role === 'main' ? 'instance' : 'stand-in'} generation ${inst.generation} (${reason})`,
     generation: inst.generation,
     pid: inst.pid,
     role: inst.role,
@@ -63,7 +66,7 @@ export function kill(d: Draft, inst: Instance, reason: string, failed: boolean):
   patchInstance(d, inst.generation, { phase: 'stopping', killAt: d.now, killed: inst.pid !== null, stopReason: reason, failed });
   if (inst.pid !== null) {
     d.effects.push({ type: 'kill', generation: inst.generation });
-    emit(d, 'killing', `killing generation ${inst.generation}: ${reason}`, { generation: inst.generation, pid: inst.pid, role: inst.role });
+    emit(d, { type: 'killing', message: `killing generation ${inst.generation}: ${reason}`, generation: inst.generation, pid: inst.pid, role: inst.role });
   }
 }
 

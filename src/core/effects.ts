@@ -1,6 +1,8 @@
 // What the core asks the runtime to do. Effects are descriptions; only the runtime acts.
 import type { ProcessSpec, SocketSpec } from './spec.js';
-import type { InstanceRole, LifecycleEvent } from './status.js';
+import type { CommandAnswer } from './commands.js';
+import type { LifecycleEvent } from './lifecycle-event.js';
+import type { InstanceRole } from './status.js';
 
 export type Effect =
   | { readonly type: 'spawn'; readonly generation: number; readonly role: InstanceRole; readonly process: ProcessSpec }
@@ -14,4 +16,6 @@ export type Effect =
   | { readonly type: 'hold-sockets'; readonly key: string; readonly sockets: readonly SocketSpec[] }
   /** The vassal is gone: close its sockets and drop it. */
   | { readonly type: 'forget' }
-  | { readonly type: 'emit'; readonly event: LifecycleEvent };
+  | { readonly type: 'emit'; readonly event: LifecycleEvent }
+  /** The core's answer to a command event: accepted (its outcome follows as a `done` event) or refused. */
+  | { readonly type: 'answer'; readonly answer: CommandAnswer };

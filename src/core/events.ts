@@ -1,8 +1,7 @@
 // Everything that can happen to a vassal. Watcher, child processes, timers, the control API
 // and the emperor's own signals all end up as one of these, handled one at a time.
+import type { VassalAction } from './commands.js';
 import type { VassalSpec } from './spec.js';
-
-export type VassalAction = 'start' | 'stop' | 'reload' | 'dance';
 
 export type VassalEvent =
   | { readonly type: 'file-loaded'; readonly spec: VassalSpec } // the file appeared, changed or was touched
@@ -24,6 +23,14 @@ export type VassalEvent =
       /** The most telling line of the instance's last output (an error if there was one). */
       readonly output?: string | null;
     }
-  | { readonly type: 'command'; readonly action: VassalAction }
+  /** An operator's command; `id` ties the core's answer and the later `done` event to it. */
+  | { readonly type: 'command'; readonly id: number; readonly action: VassalAction }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };
+
+/** The columns of the lifecycle table: every event type, with commands split by action. */
+export type EventKind = Exclude<VassalEvent['type'], 'command'> | `command:${VassalAction}`;
+
+export function eventKind(e: VassalEvent): EventKind {
+  return e.type === 'command' ? `command:${e.action}` : e.type;
+}

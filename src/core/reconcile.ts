@@ -1,22 +1,23 @@
-// Second half of a step: compare what should run with what runs, and ask for the difference.
-import { advanceDance } from './dance.js';
+// Compare what should run with what runs, and ask for the difference. Level-triggered: it reads
+// only the facts, so running it again after any event is always safe.
+import { advanceDance, beginDance } from './dance.js';
 import { emit, kill, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
 import { isLive } from './instance.js';
+import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './throttle.js';
-import { socketsKey } from './vassal.js';
+import { socketsKey, wantsUp } from './vassal.js';
 
-// Decides the effects that bring the vassal's instances in line with its wish.
+// Moves the operation under way forward, or (with none) starts what should run.
 export function reconcile(d: Draft): void {
-  if (d.v.removed || d.v.want === 'down' || d.v.shuttingDown) {
-    winddown(d);
+  if (!wantsUp(d.v)) {
+    windDown(d);
     return;
   }
   const spec = d.v.spec;
   // Nothing valid to run, or the latest file cannot run: keep what runs (it loses nothing), start nothing.
   if (!spec || d.v.error !== null) {
-    if (d.v.op.kind === 'dance') abortDance(d, 'the vassal file became invalid');
-    if (d.v.op.kind !== 'none') patch(d, { op: { kind: 'none' } });
+    abandonOperation(d, 'the vassal file became invalid');
     return;
   }
   if (!socketsReady(d)) return;
@@ -33,15 +34,14 @@ export function reconcile(d: Draft): void {
   if (live.some((i) => i.phase === 'ready')) for (const b of standins(d)) stop(d, b, 'an original instance serves again');
 
   if (live.length === 0) {
-    patch(d, { danceRequested: false });
     if (mains(d).length > 0 || !mayStart(d.v.throttle, d.now)) return;
     if (d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: null } });
     spawn(d, 'main', spec.process);
     return;
   }
-  if (d.v.danceRequested) {
-    patch(d, { danceRequested: false, op: { kind: 'dance', step: 'standin-starting', standinGen: null, startedAt: d.now, stepStartedAt: d.now, mainFailures: 0 } });
-    emit(d, 'dance', 'restart dance requested');
+  // A dance asked for while another operation ran begins once it is over.
+  if (d.v.commands.some((c) => c.action === 'dance' && !c.begun)) {
+    beginDance(d);
     reconcile(d);
     return;
   }
@@ -52,24 +52,33 @@ export function reconcile(d: Draft): void {
   }
 }
 
+const STOP_REASONS = {
+  operator: 'stop requested',
+  instance: 'the instance asked to be stopped',
+  'file-removed': 'vassal file removed',
+  shutdown: 'emperor shutting down',
+} as const;
+
 // Stops everything; forgets the vassal once its last instance is gone if its file was removed.
-function winddown(d: Draft): void {
-  if (d.v.op.kind === 'dance') abortDance(d, d.v.removed ? 'the vassal file was removed' : 'the vassal is being stopped');
-  if (d.v.op.kind !== 'none') patch(d, { op: { kind: 'none' } });
-  patch(d, { danceRequested: false });
-  const reason = d.v.removed ? 'vassal file removed' : d.v.shuttingDown ? 'emperor shutting down' : 'stop requested';
+export function windDown(d: Draft): void {
+  const wish = d.v.wish;
+  if (wish.want === 'up') return;
+  const reason = STOP_REASONS[wish.by];
+  abandonOperation(d, wish.want === 'gone' && wish.by === 'file-removed' ? 'the vassal file was removed' : 'the vassal is being stopped');
   for (const i of d.v.instances) {
     if (i.phase === 'spawning') kill(d, i, reason, false);
     else stop(d, i, reason);
   }
-  if (d.v.instances.length === 0 && d.v.removed) d.effects.push({ type: 'forget' });
+  if (d.v.instances.length === 0 && wish.want === 'gone' && wish.by === 'file-removed') d.effects.push({ type: 'forget' });
 }
 
-function abortDance(d: Draft, why: string): void {
+// Ends the operation where it stands; whatever runs keeps running.
+function abandonOperation(d: Draft, why: string): void {
   const op = d.v.op;
-  if (op.kind !== 'dance') return;
-  emit(d, 'dance-failed', `dance aborted at step "${op.step}": ${why}`, { step: op.step, durationMs: d.now - op.startedAt });
-  patch(d, { op: { kind: 'none' } });
+  if (op.kind === 'dance') {
+    emit(d, { type: 'dance-failed', message: `dance aborted at step "${op.step}": ${why}`, step: op.step, durationMs: d.now - op.startedAt });
+  }
+  if (op.kind !== 'none') patch(d, { op: NO_OPERATION });
 }
 
 // Makes sure the sockets of the current spec are held before anything is spawned.

@@ -2,7 +2,7 @@
 // uWSGI's in-place graceful reload. Each advances as far as the facts allow and returns.
 import { emit, findInstance, mains, patch, patchInstance, spawn, stop, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
-import type { Operation } from './vassal.js';
+import { NO_OPERATION, type Operation } from './operation.js';
 
 type Op<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
@@ -11,7 +11,7 @@ export function beginReload(d: Draft): void {
   const spec = d.v.spec;
   if (!spec) return;
   const strategy = spec.reload;
-  emit(d, 'reload', `reloading (${strategy}) to revision ${d.v.rev}`);
+  emit(d, { type: 'reload', message: `reloading (${strategy}) to revision ${d.v.rev}` });
   if (strategy === 'dance') {
     patch(d, { op: { kind: 'dance', step: 'standin-starting', standinGen: null, startedAt: d.now, stepStartedAt: d.now, mainFailures: 0 } });
   } else if (strategy === 'overlap') {
@@ -35,8 +35,8 @@ export function advanceStopStart(d: Draft, op: Op<'stop-start'>): void {
   const old = mains(d);
   for (const i of old) stop(d, i, 'reload');
   if (old.length === 0) {
-    patch(d, { op: { kind: 'none' } });
-    emit(d, 'reload-step', 'old instance stopped', { durationMs: d.now - op.startedAt });
+    patch(d, { op: NO_OPERATION });
+    emit(d, { type: 'reload-step', message: 'old instance stopped', durationMs: d.now - op.startedAt });
   }
 }
 
@@ -53,19 +53,19 @@ export function advanceOverlap(d: Draft, op: Op<'overlap'>): void {
     const fresh = findInstance(d, op.newGen);
     if (!fresh || fresh.phase === 'stopping') {
       const reason = fresh?.stopReason ?? describeExit(d, op.newGen);
-      patch(d, { op: { kind: 'none' }, failedRev: d.v.rev, failedReason: reason });
-      emit(d, 'reload-failed', `reload failed: new generation ${op.newGen} ${reason}; the old generation keeps serving`);
+      patch(d, { op: NO_OPERATION, failedRev: d.v.rev, failedReason: reason });
+      emit(d, { type: 'reload-failed', message: `reload failed: new generation ${op.newGen} ${reason}; the old generation keeps serving` });
       return;
     }
     if (fresh.phase !== 'ready') return;
     patch(d, { op: { ...op, step: 'stopping-old' } });
-    emit(d, 'reload-step', `new generation ${fresh.generation} ready`, { durationMs: d.now - op.startedAt });
+    emit(d, { type: 'reload-step', message: `new generation ${fresh.generation} ready`, durationMs: d.now - op.startedAt });
   }
   const others = mains(d).filter((i) => i.generation !== op.newGen);
   for (const i of others) stop(d, i, 'replaced by a newer generation');
   if (others.length === 0) {
-    patch(d, { op: { kind: 'none' } });
-    emit(d, 'reload-done', `reload done in ${((d.now - op.startedAt) / 1000).toFixed(2)}s`, { durationMs: d.now - op.startedAt });
+    patch(d, { op: NO_OPERATION });
+    emit(d, { type: 'reload-done', message: `reload done in ${((d.now - op.startedAt) / 1000).toFixed(2)}s`, durationMs: d.now - op.startedAt });
   }
 }
 
@@ -73,12 +73,12 @@ export function advanceOverlap(d: Draft, op: Op<'overlap'>): void {
 export function advanceInPlace(d: Draft, op: Op<'in-place'>): void {
   const inst = findInstance(d, op.generation);
   if (!inst) {
-    patch(d, { op: { kind: 'none' } });
+    patch(d, { op: NO_OPERATION });
     return;
   }
   if (inst.phase === 'ready') {
-    patch(d, { op: { kind: 'none' } });
-    emit(d, 'reload-done', `reloaded in place in ${((d.now - op.startedAt) / 1000).toFixed(2)}s`, { durationMs: d.now - op.startedAt, generation: inst.generation });
+    patch(d, { op: NO_OPERATION });
+    emit(d, { type: 'reload-done', message: `reloaded in place in ${((d.now - op.startedAt) / 1000).toFixed(2)}s`, durationMs: d.now - op.startedAt, generation: inst.generation });
   }
 }
 

@@ -7,7 +7,7 @@ import type { Vassal } from './vassal.js';
 // The one state name an operator sees for the vassal.
 export function stateOf(v: Vassal, now: number): VassalStateName {
   const mains = v.instances.filter((i) => i.role === 'main');
-  if (v.removed || v.want === 'down' || v.shuttingDown) return v.instances.length > 0 ? 'stopping' : 'stopped';
+  if (v.wish.want !== 'up') return v.instances.length > 0 ? 'stopping' : 'stopped';
   if (v.error !== null) return 'broken';
   if (v.op.kind === 'dance') return v.op.mainFailures > 0 && v.op.step === 'main-starting' ? 'degraded' : 'dancing';
   if (v.op.kind !== 'none') return 'reloading';
@@ -49,7 +49,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
     throttleDelayMs: v.throttle.delayMs,
     reload: v.spec?.reload ?? null,
-    want: v.want,
+    want: v.wish.want,
     sockets: v.sockets.status === 'held' ? v.sockets.addresses : [],
     instances: v.instances.map(instanceStatus),
     dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,

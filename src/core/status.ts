@@ -59,7 +59,7 @@ export interface VassalStatus {
   readonly nextStartAt: number | null;
   readonly throttleDelayMs: number;
   readonly reload: string | null;
-  readonly want: 'up' | 'down';
+  readonly want: 'up' | 'down' | 'gone';
   readonly sockets: readonly { readonly name: string; readonly address: string }[];
   readonly instances: readonly InstanceStatus[];
   readonly dance: { readonly step: string; readonly startedAt: number } | null;
@@ -68,19 +68,10 @@ export interface VassalStatus {
   readonly warnings: readonly string[];
 }
 
-/** One lifecycle event, as logged and as sent on the event stream. */
-export interface LifecycleEvent {
+/** One captured line of an instance's output. */
+export interface OutputLine {
   readonly at: number;
-  readonly vassal: string;
-  /** e.g. 'state', 'spawned', 'ready', 'exited', 'dance-step', 'dance-done', 'dance-failed', 'reload-failed', 'broken' */
-  readonly type: string;
-  readonly message: string;
-  readonly state?: VassalStateName;
-  readonly generation?: number;
-  readonly pid?: number;
-  readonly role?: InstanceRole;
-  readonly code?: number | null;
-  readonly signal?: string | null;
-  readonly step?: string;
-  readonly durationMs?: number;
+  readonly generation: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
 }

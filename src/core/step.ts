@@ -1,11 +1,13 @@
 // The core's one entry point: (vassal, event, now) -> (vassal, effects, when to wake up).
 // Pure: the clock arrives as `now`, effects are descriptions, nothing is mutated.
+import { danceRunning, refusal, settleCommands } from './commands.js';
 import { applyDeadlines, nextWake } from './deadlines.js';
 import type { Effect } from './effects.js';
-import type { VassalEvent } from './events.js';
+import { eventKind, type VassalEvent } from './events.js';
 import { emit, type Draft } from './draft.js';
 import { applyEvent } from './apply-event.js';
-import { reconcile } from './reconcile.js';
+import { LIFECYCLE, REACTIONS } from './lifecycle.js';
+import { operationKey } from './operation.js';
 import { stateOf } from './snapshot.js';
 import type { ThrottlePolicy } from './throttle.js';
 import type { Vassal } from './vassal.js';
@@ -17,15 +19,27 @@ export interface StepResult {
   readonly wakeAt: number | null;
 }
 
-// Handles one event for one vassal.
+// Handles one event for one vassal: record its facts, then react as the lifecycle table says.
 export function step(vassal: Vassal, event: VassalEvent, now: number, policy: ThrottlePolicy): StepResult {
   const d: Draft = { v: vassal, effects: [], now };
-  const before = stateOf(vassal, now);
+  const reaction = LIFECYCLE[operationKey(vassal.op)][eventKind(event)];
+  if (event.type === 'command') {
+    const refused = reaction === 'refuse' ? danceRunning(vassal) : refusal(vassal, event.action);
+    d.effects.push({ type: 'answer', answer: refused ? { ...refused, id: event.id } : { kind: 'accepted', id: event.id } });
+    if (refused) return finish(d, vassal);
+  }
   applyEvent(d, event, policy);
   applyDeadlines(d);
-  reconcile(d);
-  const after = stateOf(d.v, now);
-  if (after !== before) emit(d, 'state', `${before} -> ${after}`, { state: after });
+  REACTIONS[reaction](d);
+  settleCommands(d);
+  return finish(d, vassal);
+}
+
+function finish(d: Draft, before: Vassal): StepResult {
+  const was = stateOf(before, d.now);
+  const is = stateOf(d.v, d.now);
+  if (is !== was) emit(d, { type: 'state', message: `${was} -> ${is}`, state: is, from: was });
   const throttleUntil = d.v.instances.some((i) => i.role === 'main') ? null : d.v.throttle.nextStartAt;
-  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, throttleUntil, now) };
+  const deadlines = d.v.commands.map((c) => c.deadline);
+  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, ...deadlines], d.now) };
 }

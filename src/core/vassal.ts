@@ -1,33 +1,24 @@
-// The core's record of one vassal: the wish (want, revision, operation) kept apart from the
-// fact (the instances that exist).
-import type { VassalSpec } from './spec.js';
+// The core's record of one vassal: the wish (one field) kept apart from the facts (the file's
+// spec, the instances that exist, the operation under way, the commands awaiting an outcome).
+import type { PendingCommand } from './commands.js';
 import type { Instance } from './instance.js';
+import { NO_OPERATION, type Operation } from './operation.js';
+import type { VassalSpec } from './spec.js';
 import type { ExitRecord } from './status.js';
 import { NO_THROTTLE, type ThrottleState } from './throttle.js';
 
-export type DanceStep = 'standin-starting' | 'main-stopping' | 'main-starting' | 'standin-stopping';
-
 /*
- * A multi-step operation in progress. Invariants:
- * - at most one operation at a time; 'none' when the vassal just keeps its instance running.
- * - overlap.newGen / dance.standinGen are null until the spawn effect for them is issued.
- * - a dance never spawns a main instance while another main instance exists (singletons
- *   are never doubled); its main-starting step begins only when no main is left.
+ * What should become of the vassal, and who said so. Only these change it:
+ * - up: the first load of its file, `start`, `reload`, and a change of the file's content
+ *   after a stop (a touch alone keeps a stopped vassal stopped);
+ * - down: `stop` (by the operator) or uWSGI byte 22 (by the instance itself);
+ * - gone: the file was removed (a new file of the same name brings it back) or the emperor
+ *   shuts down (final).
  */
-export type Operation =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'stop-start'; readonly startedAt: number }
-  | { readonly kind: 'overlap'; readonly step: 'starting-new' | 'stopping-old'; readonly newGen: number | null; readonly startedAt: number }
-  | { readonly kind: 'in-place'; readonly generation: number; readonly startedAt: number }
-  | {
-      readonly kind: 'dance';
-      readonly step: DanceStep;
-      readonly standinGen: number | null;
-      readonly startedAt: number;
-      readonly stepStartedAt: number;
-      /** New originals that died before becoming ready during this dance (degraded when > 0). */
-      readonly mainFailures: number;
-    };
+export type Wish =
+  | { readonly want: 'up' }
+  | { readonly want: 'down'; readonly by: 'operator' | 'instance' }
+  | { readonly want: 'gone'; readonly by: 'file-removed' | 'shutdown' };
 
 export type SocketHold =
   | { readonly status: 'none' }
@@ -38,6 +29,7 @@ export type SocketHold =
 export interface Vassal {
   readonly name: string;
   readonly file: string;
+  readonly wish: Wish;
   /** The last valid spec; null until the file has loaded once. */
   readonly spec: VassalSpec | null;
   /** Bumped by every load of the file (change or touch) and by `reload`: instances with an older rev are outdated. */
@@ -45,9 +37,6 @@ export interface Vassal {
   /** Why the vassal cannot run its latest file: invalid file, command not found, sockets. */
   readonly error: string | null;
   readonly errorKind: 'config' | 'spawn' | 'sockets' | null;
-  readonly want: 'up' | 'down';
-  readonly removed: boolean;
-  readonly shuttingDown: boolean;
   readonly instances: readonly Instance[];
   readonly op: Operation;
   readonly throttle: ThrottleState;
@@ -57,8 +46,9 @@ export interface Vassal {
   /** A reload to this rev failed; it is not retried until the rev changes. */
   readonly failedRev: number | null;
   readonly failedReason: string | null;
-  readonly danceRequested: boolean;
   readonly sockets: SocketHold;
+  /** Accepted commands whose outcome is not known yet, oldest first. */
+  readonly commands: readonly PendingCommand[];
 }
 
 // A vassal known by name and file, with nothing loaded or running yet.
@@ -66,24 +56,26 @@ export function newVassal(name: string, file: string): Vassal {
   return {
     name,
     file,
+    wish: { want: 'up' },
     spec: null,
     rev: 0,
     error: null,
     errorKind: null,
-    want: 'up',
-    removed: false,
-    shuttingDown: false,
     instances: [],
-    op: { kind: 'none' },
+    op: NO_OPERATION,
     throttle: NO_THROTTLE,
     restarts: 0,
     nextGeneration: 1,
     lastExit: null,
     failedRev: null,
     failedReason: null,
-    danceRequested: false,
     sockets: { status: 'none' },
+    commands: [],
   };
+}
+
+export function wantsUp(v: Vassal): boolean {
+  return v.wish.want === 'up';
 }
 
 // The canonical key of a socket list: equal keys mean the held sockets can be kept.

@@ -10,7 +10,7 @@ function dancing(): Driver {
   const d = new Driver();
   d.send({ type: 'file-loaded', spec });
   d.up(1);
-  d.send({ type: 'command', action: 'dance' });
+  d.command('dance');
   return d;
 }
 

@@ -47,7 +47,7 @@ describe('vassal lifecycle', () => {
     const d = new Driver();
     d.send({ type: 'file-loaded', spec: vassalSpec({ process: processSpec({ stopTimeoutMs: 2000 }) }) });
     d.up(1);
-    d.send({ type: 'command', action: 'stop' });
+    d.command('stop');
     expect(d.kinds()).toEqual(['stop:1']);
     expect(stateOf(d.v, d.now)).toBe('stopping');
     d.advance(1999);
@@ -64,11 +64,11 @@ describe('vassal lifecycle', () => {
     const d = new Driver();
     d.send({ type: 'file-loaded', spec: vassalSpec() });
     d.up(1);
-    d.send({ type: 'command', action: 'stop' });
+    d.command('stop');
     d.send({ type: 'exited', generation: 1, code: 0, signal: null });
     d.advance(60_000);
     expect(d.kinds()).toEqual([]);
-    d.send({ type: 'command', action: 'start' });
+    d.command('start');
     expect(d.kinds()).toEqual(['spawn:2']);
   });
 
@@ -76,7 +76,7 @@ describe('vassal lifecycle', () => {
     const d = new Driver();
     d.send({ type: 'file-loaded', spec: vassalSpec() });
     d.up(1);
-    d.send({ type: 'command', action: 'stop' });
+    d.command('stop');
     d.send({ type: 'exited', generation: 1, code: 0, signal: null });
     d.send({ type: 'file-loaded', spec: vassalSpec({ contentHash: 'h2' }) });
     expect(d.kinds()).toEqual(['spawn:2']);

@@ -1,6 +1,7 @@
 // In-memory builders for core tests: specs and a driver that feeds events with a fake clock.
 import type { ProcessSpec, VassalSpec } from '../../src/core/spec.js';
 import type { Effect } from '../../src/core/effects.js';
+import type { VassalAction } from '../../src/core/commands.js';
 import type { VassalEvent } from '../../src/core/events.js';
 import { step } from '../../src/core/step.js';
 import type { ThrottlePolicy } from '../../src/core/throttle.js';
@@ -61,6 +62,18 @@ export class Driver {
     return this.effects;
   }
 
+  #nextCommand = 1;
+
+  /** An operator's command, with a fresh id. */
+  command(action: VassalAction): Effect[] {
+    return this.send({ type: 'command', id: this.#nextCommand++, action });
+  }
+
+  /** The answers and outcomes of commands in the last step. */
+  answers(): Extract<Effect, { type: 'answer' }>['answer'][] {
+    return this.effects.flatMap((e) => (e.type === 'answer' ? [e.answer] : []));
+  }
+
   advance(ms: number): Effect[] {
     this.now += ms;
     return this.send({ type: 'tick' });
@@ -71,7 +84,7 @@ export class Driver {
   }
 
   kinds(): string[] {
-    return this.effects.filter((e) => e.type !== 'emit').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
+    return this.effects.filter((e) => e.type !== 'emit' && e.type !== 'answer').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
   }
 
   emitted(type: string): string[] {
