@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../src/runtime/process-group.js';
 import { BIN, Emperor, emperorPool, FOREVER, nodeVassal } from '../helpers/emperor.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { holdsFor, waitFor } from '../helpers/wait-for.js';
 
 const pool = emperorPool();
 const fresh = (): Emperor => pool.fresh();
@@ -77,7 +77,8 @@ describe('emperor signals and crash safety', () => {
     const { pid } = await em.waitRunning('a');
     em.proc.kill('SIGHUP');
     await waitFor(() => em.logs.some((l) => String(l.msg).includes('rescanning')), { message: 'rescan logged' });
-    await new Promise((r) => setTimeout(r, 300));
+    // The window is the point: a rescan that disturbed the vassal would respawn it within it.
+    await holdsFor(() => em.events('a', 'spawned').length === 1, { ms: 300, message: 'no second spawn after SIGHUP' });
     const s = await em.status('a');
     expect(s?.pid).toBe(pid);
     expect(s?.generation).toBe(1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { groupMembers, isAlive, readProcStat } from '../../src/runtime/process-group.js';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
 import { touch } from '../helpers/touch.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { holdsFor, waitFor } from '../helpers/wait-for.js';
 
 let em: Emperor;
 afterEach(async () => {
@@ -49,7 +49,8 @@ describe('the emperor keeps one instance per vassal file', () => {
     writeFileSync(tmp, nodeVassal(FOREVER + ' // v2'));
     renameSync(tmp, join(em.vassals, 'app.yml'));
     await em.waitStatus('app', (s) => s.state === 'running' && s.generation === 2, 'generation 2 after rename');
-    await new Promise((r) => setTimeout(r, 500)); // a stray second event would show up as generation 3 by now
+    // The window is the point: a stray second event would spawn generation 3 within it.
+    await holdsFor(() => em.events('app', 'spawned').length === 2, { ms: 500, message: 'no third spawn after one atomic save' });
     const s = await em.status('app');
     expect(s?.generation).toBe(2);
     expect(em.events('app', 'removed')).toHaveLength(0);
@@ -148,15 +149,15 @@ describe('changes in quick succession', () => {
     await em.waitRunning('app');
     for (let i = 1; i <= 5; i++) {
       em.write('app.yml', nodeVassal(FOREVER, `  env: { MARK: "v${i}" }\n`));
-      await new Promise((r) => setTimeout(r, 10)); // well inside chokidar's 50 ms change throttle
+      // Not a wait for anything: the edits' spacing is the test's input, well inside chokidar's 50 ms change throttle.
+      await new Promise((r) => setTimeout(r, 10));
     }
     await waitFor(async () => {
       const s = await em.status('app');
-      return s?.state === 'running' && s.instances.length === 1 && em.logs.some((l) => l.event === 'spawned' && l.vassal === 'app' && Number(l.generation) >= 2);
-    }, { message: 'reloaded', timeout: 15_000 });
-    await new Promise((r) => setTimeout(r, 400));
-    const s = await em.waitRunning('app');
-    const env = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0');
-    expect(env).toContain('MARK=v5');
+      if (s?.state !== 'running' || s.instances.length !== 1 || s.pid === null) return false;
+      const mark = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('MARK='));
+      if (mark !== 'MARK=v5') throw new Error(`the running instance has ${mark ?? 'no MARK'}`); // reported on timeout
+      return true;
+    }, { message: "the one running instance has the last edit's MARK=v5", timeout: 15_000 });
   });
 });

@@ -13,3 +13,15 @@ export async function waitFor<T>(probe: () => T | undefined | false | null | Pro
     await new Promise((r) => setTimeout(r, opts.interval ?? 25));
   }
 }
+
+// Checks that `invariant` stays true for a whole window: for tests that assert that something
+// does NOT happen, where the window is the point of the test and no condition can end it early.
+// Fails at the first check that finds it false.
+export async function holdsFor(invariant: () => boolean | Promise<boolean>, opts: { ms: number; message: string; interval?: number }): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    if (!(await invariant())) throw new Error(`stopped holding after ${Date.now() - start} ms of ${opts.ms}: ${opts.message}`);
+    if (Date.now() - start >= opts.ms) return;
+    await new Promise((r) => setTimeout(r, opts.interval ?? 25));
+  }
+}
