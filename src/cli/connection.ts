@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ControlClient } from '../control/client.js';
 import { resolveControlPath, resolveRunDir } from './run-dir.js';
 
-export interface ConnectionOptions {
+interface ConnectionOptions {
   readonly runDir?: string;
   readonly control?: string;
 }

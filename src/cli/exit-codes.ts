@@ -2,13 +2,13 @@
 import { EmperorError } from '../errors.js';
 
 /** The operation ran and failed (or a file is invalid, a vassal unknown). */
-export const EXIT_FAILED = 1;
+const EXIT_FAILED = 1;
 /** The command line was wrong. */
 export const EXIT_USAGE = 2;
 /** No emperor answered on the control socket. */
-export const EXIT_UNREACHABLE = 3;
+const EXIT_UNREACHABLE = 3;
 
-export class CliError extends Error {
+class CliError extends Error {
   readonly exitCode: number;
   constructor(exitCode: number, message: string) {
     super(message);

@@ -7,9 +7,9 @@ export function useColour(stream: NodeJS.WriteStream = process.stdout, env: Node
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, magenta: 35, dim: 2, bold: 1 } as const;
-export type Colour = keyof typeof CODES;
+type Colour = keyof typeof CODES;
 
-export type Paint = (colour: Colour, text: string) => string;
+type Paint = (colour: Colour, text: string) => string;
 
 // A painter that colours only when `enabled`.
 export function painter(enabled: boolean): Paint {

@@ -31,12 +31,12 @@ ${DAEMON_EXAMPLES}
 
 Run \`emperor <command> --help\` for the options of a command.`;
 
-export interface CliResult {
+interface CliResult {
   exitCode: number;
 }
 
 // Builds the program; every action reports its exit code into `result`.
-export function buildProgram(result: CliResult): Command {
+function buildProgram(result: CliResult): Command {
   const run = async (action: () => Promise<number>): Promise<void> => {
     try {
       result.exitCode = await action();

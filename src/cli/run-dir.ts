@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export interface RunDirSources {
+interface RunDirSources {
   readonly flag?: string | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly uid?: number;

@@ -9,7 +9,7 @@ const PART = /(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)/g;
 const WHOLE = /^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h))+$/;
 const BARE_SECONDS = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
 
-export type DurationResult = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly message: string };
+type DurationResult = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly message: string };
 
 // Turn a written duration into whole milliseconds; a bare number counts seconds
 export function parseDuration(raw: unknown): DurationResult {

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { MAX_VASSAL_FILE_BYTES } from './spec.js';
 
-export type VassalText =
+type VassalText =
   | { readonly ok: true; readonly bytes: Buffer; readonly text: string }
   | { readonly ok: false; readonly missing: boolean; readonly message: string };
 

@@ -6,10 +6,10 @@ import type { Command, ProcessSpec } from '../core/spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenProcess } from './written-vassal.js';
 
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
-export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+const DEFAULT_READY_TIMEOUT_MS = 60_000;
 /** uWSGI's emperor-required-heartbeat default. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** Where the process comes from: the file it was written in, and whether it is a uWSGI instance. */
 export interface ProcessOrigin {

@@ -3,11 +3,11 @@ import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { describeValue } from './describe-value.js';
 
-export type SocketAddress =
+type SocketAddress =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'unix'; readonly path: string };
 
-export type AddressResult = { readonly ok: true; readonly address: SocketAddress } | { readonly ok: false; readonly message: string };
+type AddressResult = { readonly ok: true; readonly address: SocketAddress } | { readonly ok: false; readonly message: string };
 
 /** sun_path holds 108 bytes including the terminating NUL on Linux. */
 const MAX_UNIX_PATH_BYTES = 107;

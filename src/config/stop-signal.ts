@@ -2,7 +2,7 @@
 import { constants } from 'node:os';
 import { describeValue } from './describe-value.js';
 
-export type SignalResult = { readonly ok: true; readonly signal: NodeJS.Signals } | { readonly ok: false; readonly message: string };
+type SignalResult = { readonly ok: true; readonly signal: NodeJS.Signals } | { readonly ok: false; readonly message: string };
 
 // Normalise a written signal name to NodeJS.Signals, accepting it only if this OS knows it
 export function parseSignal(raw: unknown): SignalResult {

@@ -40,7 +40,7 @@ export interface WrittenVassal extends WrittenProcess {
   readonly hasCommandKey: boolean;
 }
 
-export const PROCESS_KEYS = [
+const PROCESS_KEYS = [
   'command',
   'cwd',
   'env',

@@ -5,9 +5,9 @@ import type { LifecycleEvent, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, OutputLine, SupervisorPort, VassalAction } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
-export type EmperorInfo = ReturnType<SupervisorPort['info']>;
+type EmperorInfo = ReturnType<SupervisorPort['info']>;
 
-export interface StreamOptions {
+interface StreamOptions {
   /** Aborting ends the stream (the iterator returns). */
   readonly signal?: AbortSignal;
 }

@@ -8,7 +8,7 @@ export const VASSAL_STATE_NAMES: readonly VassalStateName[] = [
   'starting', 'running', 'reloading', 'dancing', 'degraded', 'stopping', 'throttled', 'broken', 'stopped',
 ];
 
-export interface EmperorMetrics {
+interface EmperorMetrics {
   readonly registry: Registry;
   /** Stops counting events. */
   dispose(): void;

@@ -4,7 +4,7 @@ import type { RouteContext } from './route.js';
 /** Past this many unsent bytes the client is too slow and its connection is dropped. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export interface NdjsonStream {
+interface NdjsonStream {
   write(value: unknown): void;
   /** Runs once when the stream ends for any reason (client gone, server closing, end()). */
   onEnd(cleanup: () => void): void;

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { EmperorError } from '../errors.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 // Resolves with the raw body; rejects with EMP_ERR_BODY_TOO_LARGE past the limit.
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {

@@ -4,7 +4,7 @@ import { EmperorError, type ErrorCode } from '../errors.js';
 import { statusForCode } from './http-status.js';
 
 /** The body of every error answer. */
-export interface ErrorBody {
+interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }
 

@@ -2,7 +2,7 @@
 import { EmperorError } from '../errors.js';
 import type { Route } from './route.js';
 
-export type RouteMatch =
+type RouteMatch =
   | { readonly kind: 'found'; readonly route: Route; readonly params: Record<string, string> }
   | { readonly kind: 'wrong-method'; readonly allowed: readonly string[] }
   | { readonly kind: 'not-found' };

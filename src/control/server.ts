@@ -12,7 +12,7 @@ import { routes } from './routes/index.js';
 import { claimSocketPath } from './socket-file.js';
 import type { SupervisorPort } from './supervisor-port.js';
 
-export interface ControlServerOptions {
+interface ControlServerOptions {
   readonly socketPath: string;
   readonly logger?: Logger;
 }

@@ -27,7 +27,7 @@ Examples:
   $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m`;
 
 // Parses 500ms / 10s / 2m / bare seconds into milliseconds for commander.
-export function durationOption(value: string): number {
+function durationOption(value: string): number {
   const parsed = parseDuration(value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
   return parsed.ms;

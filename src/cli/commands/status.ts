@@ -29,7 +29,7 @@ Examples:
 }
 
 // The human table of `emperor status`.
-export function renderStatusTable(vassals: readonly VassalStatus[], colour: boolean): string {
+function renderStatusTable(vassals: readonly VassalStatus[], colour: boolean): string {
   if (vassals.length === 0) return 'no vassals (add files to the vassals directory)';
   const paint = painter(colour);
   const rows = vassals.map((v) => [

@@ -5,7 +5,7 @@ import { startNdjson } from '../ndjson-stream.js';
 import { parseBooleanParam, parseIntParam } from './query-params.js';
 import { unknownVassal } from './require-vassal.js';
 
-export const MAX_LOG_LINES = 100_000;
+const MAX_LOG_LINES = 100_000;
 
 export const logs: Route = {
   method: 'GET',
