@@ -3,7 +3,7 @@
 // close, which uWSGI answers with a reset; this loop reads each response to the end first.
 import http from 'node:http';
 
-export interface ConnLoadResult {
+interface ConnLoadResult {
   readonly ok: number;
   readonly failed: number;
   readonly failures: Readonly<Record<string, number>>;

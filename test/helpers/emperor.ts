@@ -14,9 +14,9 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 export const BIN = process.env.EMPEROR_TEST_BIN ?? join(REPO, 'bin', 'emperor.js');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
 
-export type LogRecord = Record<string, unknown> & { msg?: string; vassal?: string; event?: string };
+type LogRecord = Record<string, unknown> & { msg?: string; vassal?: string; event?: string };
 
-export interface StartOptions {
+interface StartOptions {
   readonly args?: readonly string[];
   readonly dir?: string;
   readonly runDir?: string;

@@ -1,7 +1,7 @@
 // Plain HTTP requests for tests: TCP on 127.0.0.1 or the control API on a UNIX socket, no pooling.
 import http from 'node:http';
 
-export interface Reply {
+interface Reply {
   readonly status: number;
   readonly body: string;
   json<T = unknown>(): T;

@@ -1,11 +1,11 @@
 // A tiny parser of the Prometheus text format: enough to assert on names, types, labels and values.
-export interface Sample {
+interface Sample {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly value: number;
 }
 
-export interface ParsedMetrics {
+interface ParsedMetrics {
   readonly types: Map<string, string>;
   readonly samples: Sample[];
 }
