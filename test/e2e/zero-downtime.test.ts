@@ -7,7 +7,7 @@ import net from 'node:net';
 import { isAlive } from '../../src/runtime/process-group.js';
 import { Emperor, REPO } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
-import { startLoad } from '../helpers/load.js';
+import { moreResponses, startLoad } from '../helpers/load.js';
 import { freePort } from '../helpers/ports.js';
 import { touch } from '../helpers/touch.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -142,7 +142,7 @@ describe('zero-downtime reloads', () => {
     const file = em.write('web.yml', demoVassal(port));
     await em.waitRunning('web');
     const load = startLoad(port, { seconds: 4, newConnections: true });
-    await new Promise((r) => setTimeout(r, 500));
+    await moreResponses(load, 50, 'generation 1 serves the load before the first reload');
     touch(file);
     await em.waitStatus('web', (s) => s.state === 'running' && s.generation === 2, 'generation 2');
     touch(file);
@@ -158,7 +158,7 @@ describe('zero-downtime reloads', () => {
     const file = em.write('web.yml', demoVassal(port));
     await em.waitRunning('web');
     const load = startLoad(port, { seconds: 4, newConnections: false });
-    await new Promise((r) => setTimeout(r, 500));
+    await moreResponses(load, 50, 'generation 1 serves the load before the reload');
     touch(file);
     await em.waitStatus('web', (s) => s.state === 'running' && s.generation === 2, 'generation 2', 20_000);
     const r = await load.done;
@@ -211,7 +211,7 @@ describe('the restart dance', () => {
     for (let i = 0; i < 2; i++) {
       const r = await em.api<{ ok: boolean }>('/vassals/app/dance', 'POST');
       expect(r.body.ok).toBe(true);
-      await new Promise((res) => setTimeout(res, 500));
+      await moreResponses(load, 50, `the new original serves the load after dance ${i + 1}`);
     }
     const result = await load.done;
     expect(result.requests).toBeGreaterThan(100);

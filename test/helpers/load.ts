@@ -1,5 +1,6 @@
 // Bounded HTTP load on 127.0.0.1 with autocannon: it stops by itself after `seconds`.
 import autocannon from 'autocannon';
+import { waitFor } from './wait-for.js';
 
 export interface LoadResult {
   readonly requests: number;
@@ -13,12 +14,15 @@ export interface LoadResult {
 
 export interface RunningLoad {
   readonly done: Promise<LoadResult>;
+  /** Responses received so far (any status): shows that the load is really flowing. */
+  responses(): number;
 }
 
 // Starts load against 127.0.0.1:port; with newConnections every request uses a fresh TCP connection.
 export function startLoad(port: number, opts: { seconds: number; connections?: number; newConnections: boolean; path?: string }): RunningLoad {
+  let responses = 0;
   const done = new Promise<LoadResult>((resolve, reject) => {
-    autocannon(
+    const instance = autocannon(
       {
         url: `http://127.0.0.1:${port}${opts.path ?? '/'}`,
         connections: opts.connections ?? 8,
@@ -42,6 +46,16 @@ export function startLoad(port: number, opts: { seconds: number; connections?: n
         });
       },
     );
+    instance.on('response', () => {
+      responses += 1;
+    });
   });
-  return { done };
+  return { done, responses: () => responses };
+}
+
+// Waits until `more` responses have come in beyond those received so far: the server really
+// serves this load now.
+export function moreResponses(load: RunningLoad, more: number, what: string): Promise<true> {
+  const target = load.responses() + more;
+  return waitFor(() => load.responses() >= target || undefined, { message: `${more} more responses: ${what}` });
 }
