@@ -1,7 +1,8 @@
 // Client of the control API, used by the CLI (and by tests). One HTTP request per call.
 import { request, type IncomingMessage } from 'node:http';
 import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
-import type { LifecycleEvent, VassalStatus } from '../core/status.js';
+import type { LifecycleEvent } from '../core/lifecycle-event.js';
+import type { VassalStatus } from '../core/status.js';
 import type { ActionOutcome, OutputLine, SupervisorPort, VassalAction } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
