@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { findExecutable } from '../../src/config/find-executable.js';
-import { makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 async function script(name: string, mode: number): Promise<string> {
   const file = await vassals.write(name, '#!/bin/sh\nexit 0\n');

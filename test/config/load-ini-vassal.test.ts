@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
-import { FIXTURES, loadProblems, loadSpec, makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { FIXTURES, loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 describe('native INI vassal', () => {
   test('the emperor, env, sockets and standin sections are all read', async () => {

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FIXTURES, loadSpec, makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { FIXTURES, loadSpec, useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 describe('native YAML vassal', () => {
   test('every key of the emperor section is read and resolved', async () => {

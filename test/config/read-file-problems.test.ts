@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadVassalFile } from '../../src/config/load-vassal-file.js';
 import { MAX_VASSAL_FILE_BYTES } from '../../src/config/spec.js';
-import { OPTS, loadProblems, makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { OPTS, loadProblems, useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 describe('files that cannot be vassals', () => {
   test('a file over 1 MiB is refused with its size', async () => {

@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
-import { OPTS, loadProblems, loadSpec, makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { OPTS, loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 describe('stand-in overrides', () => {
   test('env is merged key by key and other keys are replaced', async () => {

@@ -1,4 +1,5 @@
 // Test helper: a real temporary vassal directory, and loaders that return just what a test asserts on.
+import { afterEach, beforeEach } from '@jest/globals';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,7 @@ export interface VassalDir {
 }
 
 // Create an empty temporary directory for vassal files
-export async function makeVassalDir(): Promise<VassalDir> {
+async function makeVassalDir(): Promise<VassalDir> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'emperor-config-'));
   return {
     dir,
@@ -31,6 +32,30 @@ export async function makeVassalDir(): Promise<VassalDir> {
       return file;
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+// A fresh temporary vassal directory for each test of the calling file: made in beforeEach,
+// removed in afterEach. The returned handle always means the current test's directory.
+export function useVassalDir(): VassalDir {
+  let current: VassalDir | undefined;
+  beforeEach(async () => {
+    current = await makeVassalDir();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  const now = (): VassalDir => {
+    if (!current) throw new Error('useVassalDir: the directory exists only while a test runs');
+    return current;
+  };
+  return {
+    get dir() {
+      return now().dir;
+    },
+    write: (name, content) => now().write(name, content),
+    cleanup: () => now().cleanup(),
   };
 }
 

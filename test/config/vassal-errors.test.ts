@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
-import { loadProblems, loadSpec, makeVassalDir } from './vassal-dir.js';
-import type { VassalDir } from './vassal-dir.js';
+import { loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 
-let vassals: VassalDir;
-beforeEach(async () => {
-  vassals = await makeVassalDir();
-});
-afterEach(async () => {
-  await vassals.cleanup();
-});
+const vassals = useVassalDir();
 
 // Write `emperor:` with a command plus the given extra lines, and return the single problem it has.
 async function onlyProblem(extra: string, name = 'app.yml'): Promise<{ file: string; key: string; message: string }> {
