@@ -2,8 +2,9 @@
 import { request, type IncomingMessage } from 'node:http';
 import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { VassalStatus } from '../core/status.js';
-import type { ActionOutcome, OutputLine, SupervisorPort, VassalAction } from './supervisor-port.js';
+import type { VassalAction } from '../core/commands.js';
+import type { OutputLine, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
 type EmperorInfo = ReturnType<SupervisorPort['info']>;

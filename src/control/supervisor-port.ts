@@ -1,25 +1,19 @@
-// What the control API needs from the running emperor. The runtime implements it; the
-// control layer only turns requests into these calls and never touches processes itself.
-import type { VassalAction } from '../core/events.js';
-import type { LifecycleEvent, VassalStatus } from '../core/status.js';
-
-// The actions an operator can ask for are the core's command events.
-export type { VassalAction };
+// What the control API needs from the running emperor. The composition root implements it
+// over the runtime; the control layer only turns requests into these calls and never touches
+// processes itself.
+import type { VassalAction } from '../core/commands.js';
+import type { LifecycleEvent } from '../core/lifecycle-event.js';
+import type { OutputLine, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
+  /** The command's id: its `done` event on the event stream carries the same. */
+  readonly command?: number;
   /** Human summary: 'web: running (pid 123, generation 4)' or the failed step and its reason. */
   readonly message: string;
   /** For dances: the failed step, when ok is false. */
   readonly failedStep?: string;
   readonly status: VassalStatus | null;
-}
-
-export interface OutputLine {
-  readonly at: number;
-  readonly generation: number;
-  readonly stream: 'stdout' | 'stderr';
-  readonly line: string;
 }
 
 export interface SupervisorPort {

@@ -29,7 +29,8 @@ type Refusal = Omit<Extract<CommandAnswer, { kind: 'refused' }>, 'id'>;
 
 // The one wording of "no such vassal", for commands and for reads alike.
 export function unknownVassal(name: string, known: readonly string[]): Refusal {
-  return { kind: 'refused', code: 'unknown-vassal', reason: `no vassal named "${name}" (known: ${known.join(', ') || 'none'})` };
+  const hint = known.length > 0 ? `known vassals: ${known.join(', ')}` : 'no vassals are loaded';
+  return { kind: 'refused', code: 'unknown-vassal', reason: `no vassal named '${name}' (${hint})` };
 }
 
 // Why the vassal cannot take this command in its present state; null when it can.

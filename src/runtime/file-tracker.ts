@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { loadVassalFile } from '../config/load-vassal-file.js';
 import { formatProblem, type LoadOptions } from '../config/spec.js';
 import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
-import type { Fleet } from './fleet.js';
+import type { Dispatcher } from './dispatcher.js';
 import type { FileEvent } from './vassal-watcher.js';
 
 // chokidar drops a 'change' that comes within 50 ms of the previous one for the same path and
@@ -25,11 +25,11 @@ export class FileTracker {
   readonly #files = new Map<string, Tracked>();
   /** Which file owns each vassal name; later files with the same name are broken duplicates. */
   readonly #owners = new Map<string, string>();
-  readonly #fleet: Fleet;
+  readonly #fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>;
   readonly #opts: LoadOptions;
   readonly #log: Logger;
 
-  constructor(fleet: Fleet, opts: LoadOptions, log: Logger) {
+  constructor(fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>, opts: LoadOptions, log: Logger) {
     this.#fleet = fleet;
     this.#opts = opts;
     this.#log = log;

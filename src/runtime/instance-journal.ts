@@ -4,6 +4,7 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupMembers, readProcStat, signalGroup } from './process-group.js';
+import type { Clock } from './clock.js';
 
 interface Entry {
   readonly vassal: string;
@@ -56,7 +57,7 @@ export interface Leftover {
 
 // Finds the instances a previous emperor left running and stops them: the stop signal first,
 // SIGKILL after `graceMs`. Pids are checked against their recorded start time, so a reused pid is never touched.
-export async function stopLeftovers(runDir: string, graceMs: number): Promise<Leftover[]> {
+export async function stopLeftovers(runDir: string, graceMs: number, clock: Clock): Promise<Leftover[]> {
   const entries = readEntries(join(runDir, 'instances.journal'));
   const found: Leftover[] = [];
   for (const e of entries) {
@@ -67,8 +68,8 @@ export async function stopLeftovers(runDir: string, graceMs: number): Promise<Le
     found.push({ vassal: e.vassal, pid: e.pid, members });
     signalGroup(e.pid, (e.stopSignal as NodeJS.Signals) ?? 'SIGTERM');
   }
-  const deadline = Date.now() + graceMs;
-  while (found.some((l) => groupMembers(l.pid).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const deadline = clock() + graceMs;
+  while (found.some((l) => groupMembers(l.pid).length > 0) && clock() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const l of found) if (groupMembers(l.pid).length > 0) signalGroup(l.pid, 'SIGKILL');
   return found;
 }

@@ -1,5 +1,5 @@
 // A bounded ring of recent output lines per vassal, for `emperor logs` and the API.
-import type { OutputLine } from '../control/supervisor-port.js';
+import type { OutputLine } from '../core/status.js';
 
 export class OutputRing {
   readonly #lines: OutputLine[] = [];

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ProcessSpec } from '../core/spec.js';
 import { buildLaunch } from './build-launch.js';
+import type { Clock } from './clock.js';
 import { readLines } from './read-lines.js';
 import { groupAlive, signalGroup } from './process-group.js';
 
@@ -15,6 +16,7 @@ export interface SpawnRequest {
   readonly process: ProcessSpec;
   /** Held listening sockets, in order: they become fds 3, 4, … */
   readonly sockets: readonly { readonly name: string; readonly fd: number }[];
+  readonly clock: Clock;
   /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
@@ -82,7 +84,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   child.once('exit', (code, signal) => {
     leaderGone = true;
     channel?.destroy();
-    waitGroupGone(pid, req.process.stopTimeoutMs, () => cb.exited(code, signal));
+    waitGroupGone(pid, req.process.stopTimeoutMs, req.clock, () => cb.exited(code, signal));
   });
   return {
     pid,
@@ -96,18 +98,18 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
 
 // After the leader exits, its group may still hold stray children: ask them to stop, kill
 // them after the stop timeout, and report only when none is left.
-function waitGroupGone(pgid: number, stopTimeoutMs: number, done: () => void): void {
+function waitGroupGone(pgid: number, stopTimeoutMs: number, clock: Clock, done: () => void): void {
   if (!groupAlive(pgid)) {
     done();
     return;
   }
   signalGroup(pgid, 'SIGTERM');
-  const killAt = Date.now() + stopTimeoutMs;
+  const killAt = clock() + stopTimeoutMs;
   const timer = setInterval(() => {
     if (!groupAlive(pgid)) {
       clearInterval(timer);
       done();
-    } else if (Date.now() >= killAt) {
+    } else if (clock() >= killAt) {
       signalGroup(pgid, 'SIGKILL');
     }
   }, GROUP_POLL_MS);

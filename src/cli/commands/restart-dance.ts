@@ -1,15 +1,14 @@
-// `emperor restart-dance [NAME] [--all] [--no-wait]`: POST /vassals/:name/dance, following
-// GET /events?vassal=NAME to print each step with its duration while it runs.
+// `emperor restart-dance [NAME] [--all] [--no-wait]`: follows GET /events?vassal=NAME, sends
+// POST /vassals/:name/dance?wait=0, and prints each step from the stream until the dance's own
+// `done` event (same command id) arrives on it: steps and outcome come in order on one stream.
 import type { Command } from 'commander';
 import type { ControlClient } from '../../control/client.js';
-import type { LifecycleEvent } from '../../core/status.js';
+import type { LifecycleEvent } from '../../core/lifecycle-event.js';
+import { EmperorError } from '../../errors.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { usageError } from '../exit-codes.js';
 import { formatElapsed, painter, useColour } from '../output.js';
 import { printOutcome } from './vassal-action.js';
-
-/** How long to wait for the final event once the outcome is in (the stream is another connection). */
-const FINAL_EVENT_GRACE_MS = 1000;
 
 export function registerRestartDance(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
   const cmd = program
@@ -65,27 +64,24 @@ async function danceOne(client: ControlClient, name: string, wait: boolean): Pro
   };
   const started = Date.now();
   const controller = new AbortController();
-  let finished: () => void = () => undefined;
-  const finalEvent = new Promise<void>((resolve) => (finished = resolve));
+  // Subscribed before the request, so no step can go by unseen.
   const events = await client.events({ vassal: name, signal: controller.signal });
-  const printing = (async () => {
+  try {
+    const accepted = await client.act(name, 'dance', { wait: false });
     for await (const event of events) {
       if (event.type === 'dance-step') {
         header();
         process.stdout.write(`${formatStep(event)}\n`);
       }
-      if (event.type === 'dance-done' || event.type === 'dance-failed') finished();
+      if (event.type === 'done' && event.command === accepted.command) {
+        header();
+        printOutcome({ ok: event.ok, message: event.message, ...(event.step === undefined ? {} : { failedStep: event.step }), status: null }, ` (total ${formatElapsed(Date.now() - started)})`);
+        return event.ok;
+      }
     }
-  })().catch(() => undefined);
-  try {
-    const outcome = await client.act(name, 'dance', { wait: true });
-    await Promise.race([finalEvent, delay(FINAL_EVENT_GRACE_MS)]);
-    header();
-    printOutcome(outcome, ` (total ${formatElapsed(Date.now() - started)})`);
-    return outcome.ok;
+    throw new EmperorError('EMP_ERR_UNREACHABLE', `the emperor closed the event stream before the dance of ${name} ended`);
   } finally {
     controller.abort();
-    await printing;
   }
 }
 
@@ -93,8 +89,4 @@ async function danceOne(client: ControlClient, name: string, wait: boolean): Pro
 // One progress line: the emperor's own words for the step, which carry its duration.
 export function formatStep(event: LifecycleEvent): string {
   return `  ${event.message}`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

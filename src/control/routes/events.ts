@@ -2,14 +2,14 @@
 // The stream never ends on its own; the client closes it. CLI: `emperor restart-dance` progress.
 import type { Route } from '../route.js';
 import { startNdjson } from '../ndjson-stream.js';
-import { unknownVassal } from './require-vassal.js';
+import { requireVassal } from './require-vassal.js';
 
 export const events: Route = {
   method: 'GET',
   path: '/events',
   handle(ctx) {
     const vassal = ctx.query.get('vassal');
-    if (vassal !== null && !ctx.port.get(vassal)) throw unknownVassal(ctx.port, vassal);
+    if (vassal !== null) requireVassal(ctx.port, vassal);
     const stream = startNdjson(ctx);
     const unsubscribe = ctx.port.subscribe((event) => {
       if (vassal === null || event.vassal === vassal) stream.write(event);

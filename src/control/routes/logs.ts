@@ -3,7 +3,7 @@
 import type { Route } from '../route.js';
 import { startNdjson } from '../ndjson-stream.js';
 import { parseBooleanParam, parseIntParam } from './query-params.js';
-import { unknownVassal } from './require-vassal.js';
+import { requireVassal } from './require-vassal.js';
 
 const MAX_LOG_LINES = 100_000;
 
@@ -14,8 +14,8 @@ export const logs: Route = {
     const name = ctx.params['name'] ?? '';
     const n = parseIntParam(ctx.query, 'n', 100, 0, MAX_LOG_LINES);
     const follow = parseBooleanParam(ctx.query, 'follow') ?? false;
-    const lines = ctx.port.output(name, n);
-    if (!lines) throw unknownVassal(ctx.port, name);
+    requireVassal(ctx.port, name);
+    const lines = ctx.port.output(name, n) ?? [];
     const stream = startNdjson(ctx);
     for (const line of lines) stream.write(line);
     if (!follow) {

@@ -1,17 +1,12 @@
-// Looks a vassal up or throws EMP_ERR_UNKNOWN_VASSAL naming the known ones.
-import { EmperorError } from '../../errors.js';
+// Looks a vassal up or throws EMP_ERR_UNKNOWN_VASSAL naming the known ones (the core's wording).
+import { unknownVassal } from '../../core/commands.js';
 import type { VassalStatus } from '../../core/status.js';
+import { refusalError } from '../refusal-error.js';
 import type { SupervisorPort } from '../supervisor-port.js';
 
 export function requireVassal(port: SupervisorPort, name: string): VassalStatus {
   const status = port.get(name);
   if (status) return status;
-  throw unknownVassal(port, name);
-}
-
-// The error for a name the emperor does not know, listing what it does know.
-export function unknownVassal(port: SupervisorPort, name: string): EmperorError {
-  const known = port.list().map((v) => v.name);
-  const hint = known.length > 0 ? `known vassals: ${known.join(', ')}` : 'no vassals are loaded';
-  return new EmperorError('EMP_ERR_UNKNOWN_VASSAL', `no vassal named '${name}' (${hint})`);
+  const refused = unknownVassal(name, port.list().map((v) => v.name));
+  throw refusalError(refused.code, refused.reason);
 }

@@ -5,8 +5,7 @@ import { EmperorError } from '../../errors.js';
 import type { Route } from '../route.js';
 import { sendJson } from '../respond.js';
 import { parseJsonObject, readBody } from '../read-body.js';
-import type { VassalAction } from '../supervisor-port.js';
-import { requireVassal } from './require-vassal.js';
+import type { VassalAction } from '../../core/commands.js';
 import { parseBooleanParam } from './query-params.js';
 
 export const VASSAL_ACTIONS: readonly VassalAction[] = ['start', 'stop', 'reload', 'dance'];
@@ -14,7 +13,6 @@ export const VASSAL_ACTIONS: readonly VassalAction[] = ['start', 'stop', 'reload
 export const vassalAction: Route = {
   method: 'POST',
   path: '/vassals/:name/:action',
-  summary: 'start, stop, reload or dance one vassal',
   async handle({ req, res, port, params, query }) {
     const body = parseJsonObject(await readBody(req));
     const name = params['name'] ?? '';
@@ -22,7 +20,6 @@ export const vassalAction: Route = {
     if (!isAction(action)) {
       throw new EmperorError('EMP_ERR_UNKNOWN_ACTION', `no action '${action}': expected one of ${VASSAL_ACTIONS.join(', ')}`);
     }
-    requireVassal(port, name);
     const wait = readWait(body, query);
     const outcome = await port.act(name, action, wait);
     sendJson(res, outcome.ok ? 200 : 409, outcome);

@@ -1,7 +1,10 @@
 // An in-memory SupervisorPort for control and CLI tests: a test double of the interface,
 // with the behaviour of each action kept simple and observable.
-import type { LifecycleEvent, VassalStatus } from '../../../src/core/status.js';
-import type { ActionOutcome, OutputLine, SupervisorPort, VassalAction } from '../../../src/control/supervisor-port.js';
+import type { VassalAction } from '../../../src/core/commands.js';
+import type { LifecycleEvent } from '../../../src/core/lifecycle-event.js';
+import type { DanceStep } from '../../../src/core/operation.js';
+import type { OutputLine, VassalStatus } from '../../../src/core/status.js';
+import type { ActionOutcome, SupervisorPort } from '../../../src/control/supervisor-port.js';
 import { EmperorError } from '../../../src/errors.js';
 
 // A full VassalStatus with sensible defaults for a running vassal.
@@ -37,6 +40,7 @@ export class MemorySupervisor implements SupervisorPort {
   private readonly listeners = new Set<(event: LifecycleEvent) => void>();
   private readonly outputs = new Map<string, OutputLine[]>();
   private readonly outputListeners = new Map<string, Set<(line: OutputLine) => void>>();
+  private nextCommand = 0;
 
   constructor(statuses: VassalStatus[] = []) {
     for (const s of statuses) this.vassals.set(s.name, s);
@@ -56,19 +60,31 @@ export class MemorySupervisor implements SupervisorPort {
     if (current.state === 'broken') throw new EmperorError('EMP_ERR_BROKEN', `${name}: ${current.file} is invalid`);
     if (action === 'dance' && current.reload !== 'dance') throw new EmperorError('EMP_ERR_NO_DANCE', `${name} has no stand-in`);
     this.calls.push({ name, action, wait });
+    const command = ++this.nextCommand;
     const failure = this.failNext.get(name);
     this.failNext.delete(name);
-    if (action === 'dance') await this.dance(name, failure);
-    if (failure) {
-      return { ok: false, message: `${name}: ${action} failed at stand-in ready: ${failure}`, failedStep: 'stand-in ready', status: current };
+    if (action === 'dance') {
+      // Like the real emperor: the steps and the outcome (a `done` event) follow on the event stream.
+      const dancing = this.dance(current, failure, command);
+      return wait ? dancing : { ok: true, command, message: `${name}: dance accepted`, status: current };
     }
+    if (failure) {
+      return { ok: false, command, message: `${name}: ${action} failed at stand-in ready: ${failure}`, failedStep: 'stand-in ready', status: current };
+    }
+    const next = this.commit(current, action);
+    const message = next.state === 'stopped' ? `${name}: stopped` : `${name}: running (pid ${next.pid}, generation ${next.generation})`;
+    return { ok: true, command, message: wait ? message : `${name}: ${action} accepted`, status: next };
+  }
+
+  // Applies a successful action and emits what the emperor would.
+  private commit(current: VassalStatus, action: VassalAction): VassalStatus {
+    const name = current.name;
     const next = this.apply(current, action);
     this.vassals.set(name, next);
-    this.emit({ at: Date.now(), vassal: name, type: 'state', message: `${name} is ${next.state}`, state: next.state });
-    if (next.pid !== null && action !== 'stop') this.emit({ at: Date.now(), vassal: name, type: 'spawned', message: 'spawned', pid: next.pid, generation: next.generation });
-    if (action === 'stop') this.emit({ at: Date.now(), vassal: name, type: 'exited', message: 'exited', code: 0, signal: null });
-    const message = next.state === 'stopped' ? `${name}: stopped` : `${name}: running (pid ${next.pid}, generation ${next.generation})`;
-    return { ok: true, message: wait ? message : `${name}: ${action} accepted`, status: next };
+    this.emit({ at: Date.now(), vassal: name, type: 'state', message: `${name} is ${next.state}`, state: next.state, from: current.state });
+    if (next.pid !== null && action !== 'stop') this.emit({ at: Date.now(), vassal: name, type: 'spawned', message: 'spawned', pid: next.pid, generation: next.generation, role: 'main' });
+    if (action === 'stop') this.emit({ at: Date.now(), vassal: name, type: 'exited', message: 'exited', code: 0, signal: null, generation: current.generation, role: 'main' });
+    return next;
   }
 
   subscribe(listener: (event: LifecycleEvent) => void): () => void {
@@ -113,13 +129,26 @@ export class MemorySupervisor implements SupervisorPort {
     for (const listener of this.outputListeners.get(name) ?? []) listener(line);
   }
 
-  private async dance(name: string, failure: string | undefined): Promise<void> {
-    const steps = failure ? ['stand-in started'] : ['stand-in started', 'stand-in ready', 'original stopped', 'original ready', 'stand-in stopped'];
-    for (const [i, step] of steps.entries()) {
+  private async dance(current: VassalStatus, failure: string | undefined, command: number): Promise<ActionOutcome> {
+    const name = current.name;
+    const words = failure ? ['stand-in started'] : ['stand-in started', 'stand-in ready', 'original stopped', 'original ready', 'stand-in stopped'];
+    const steps: DanceStep[] = ['standin-starting', 'main-stopping', 'main-starting', 'standin-stopping', 'standin-stopping'];
+    for (const [i, word] of words.entries()) {
       await new Promise((resolve) => setImmediate(resolve));
-      this.emit({ at: Date.now(), vassal: name, type: 'dance-step', message: `${step} in ${((100 * (i + 1)) / 1000).toFixed(2)}s`, step, durationMs: 100 * (i + 1) });
+      this.emit({ at: Date.now(), vassal: name, type: 'dance-step', message: `${word} in ${((100 * (i + 1)) / 1000).toFixed(2)}s`, step: steps[i] ?? 'standin-stopping', durationMs: 100 * (i + 1) });
     }
-    this.emit({ at: Date.now(), vassal: name, type: failure ? 'dance-failed' : 'dance-done', message: failure ?? `${name}: dance done` });
+    const at = Date.now();
+    if (failure) {
+      const message = `${name}: dance failed at stand-in ready: ${failure}`;
+      this.emit({ at, vassal: name, type: 'dance-failed', message: failure, step: 'standin-starting', durationMs: 100 });
+      this.emit({ at, vassal: name, type: 'done', command, action: 'dance', ok: false, step: 'stand-in ready', message });
+      return { ok: false, command, message, failedStep: 'stand-in ready', status: current };
+    }
+    const next = this.commit(current, 'dance');
+    const message = `${name}: running (pid ${next.pid}, generation ${next.generation})`;
+    this.emit({ at, vassal: name, type: 'dance-done', message: `${name}: dance done`, durationMs: 500 });
+    this.emit({ at, vassal: name, type: 'done', command, action: 'dance', ok: true, message });
+    return { ok: true, command, message, status: next };
   }
 
   private apply(v: VassalStatus, action: VassalAction): VassalStatus {

@@ -1,0 +1,131 @@
+// The composition root of the emperor daemon: it builds every part once, wires them together
+// and owns the process-wide concerns (run-dir lock, leftovers of a crashed emperor, signals,
+// the control socket). Nothing else constructs runtime parts or reaches across layers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { EmperorError } from '../errors.js';
+import { systemClock } from '../runtime/clock.js';
+import { Dispatcher } from '../runtime/dispatcher.js';
+import { effectInterpreter } from '../runtime/effect-interpreter.js';
+import { EventBus } from '../runtime/event-bus.js';
+import { FileTracker } from '../runtime/file-tracker.js';
+import { socketBinder } from '../runtime/held-sockets.js';
+import { InstanceWiring } from '../runtime/instance-wiring.js';
+import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
+import { ListenHelper } from '../runtime/listen-helper.js';
+import { createLogger } from '../runtime/logger.js';
+import { ReadModel } from '../runtime/read-model.js';
+import { lockRunDir } from '../runtime/run-dir-lock.js';
+import { SocketHolder } from '../runtime/socket-holder.js';
+import { watchVassals } from '../runtime/vassal-watcher.js';
+import type { DaemonOptions } from './daemon-options.js';
+import { Supervisor } from './supervisor.js';
+
+const LEFTOVER_GRACE_MS = 10_000;
+/** EX_SOFTWARE: the daemon stopped because of a bug of its own. */
+const EXIT_INTERNAL_ERROR = 70;
+
+// Runs the emperor until SIGTERM/SIGINT; resolves with the process exit code.
+export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  const log = createLogger(opts.logFormat, opts.logLevel);
+  const clock = systemClock;
+  let lock;
+  try {
+    lock = lockRunDir(opts.runDir);
+  } catch (err) {
+    log.error({ code: (err as EmperorError).code }, (err as Error).message);
+    return 1;
+  }
+
+  const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
+  for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
+  const journal = openJournal(opts.runDir);
+
+  const bus = new EventBus(log);
+  const dispatcher = new Dispatcher({ clock, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });
+  const report = dispatcher.dispatch.bind(dispatcher);
+  const listenHelper = new ListenHelper();
+  const sockets = new SocketHolder(socketBinder(listenHelper), report);
+  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
+  dispatcher.setInterpreter(effectInterpreter({ instances, sockets, bus }));
+  const read = new ReadModel(dispatcher, instances, clock);
+  const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const tracker = new FileTracker(dispatcher, { vassalWrapper: opts.vassalWrapper, requiredHeartbeatMs: opts.requiredHeartbeatMs }, log);
+
+  let control: ControlServer;
+  try {
+    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log });
+  } catch (err) {
+    log.error({ code: (err as EmperorError).code }, (err as Error).message);
+    lock.release();
+    return 1;
+  }
+  const watcher = watchVassals(opts.vassalsDir, (e) => tracker.onEvent(e), (err) => log.error({ err }, 'watcher error'));
+  await watcher.ready;
+  log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path }, `emperor ${readVersion()} watching ${opts.vassalsDir}`);
+
+  const exitCode = await new Promise<number>((resolve) => {
+    let stopping = false;
+    let code = 0;
+    const allStopped = (): void => {
+      if (read.liveInstances() > 0) return;
+      stopSubscription();
+      resolve(code);
+    };
+    let stopSubscription: () => void = () => undefined;
+    const shutdown = (why: string, exitCode: number): void => {
+      if (stopping) {
+        log.warn(`${why} again: SIGKILL to every instance`);
+        instances.killAll();
+        return;
+      }
+      stopping = true;
+      code = exitCode;
+      log.info(`${why}: stopping every vassal`);
+      void watcher.close();
+      stopSubscription = bus.subscribe((e) => {
+        if (e.type === 'exited' || e.type === 'spawn-failed') allStopped();
+      });
+      for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'shutdown' });
+      allStopped();
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.on('SIGINT', () => shutdown('SIGINT', 0));
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP: rescanning the vassals directory');
+      try {
+        tracker.rescan(opts.vassalsDir);
+      } catch (err) {
+        log.error({ err }, 'rescan failed');
+      }
+    });
+    // A bug of the emperor's own must not leave it running in an unknown state, nor leave its
+    // instances behind: stop them the normal way and exit non-zero.
+    const fatal = (kind: string) => (err: unknown): void => {
+      log.fatal({ err }, `internal error (${kind}): stopping every vassal and exiting; please report it`);
+      shutdown('internal error', EXIT_INTERNAL_ERROR);
+    };
+    process.on('uncaughtException', fatal('uncaught exception'));
+    process.on('unhandledRejection', fatal('unhandled rejection'));
+  });
+
+  dispatcher.dispose();
+  sockets.releaseAll();
+  instances.closeLogFiles();
+  listenHelper.close();
+  await control.close();
+  lock.release();
+  log.info('every vassal stopped; bye');
+  return exitCode;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+

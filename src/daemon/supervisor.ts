@@ -1,0 +1,81 @@
+// The control API's view of the emperor, wired from the runtime's parts. It only forwards: the
+// core decides whether a command is accepted and when it has its outcome.
+import type { VassalAction } from '../core/commands.js';
+import type { LifecycleEvent } from '../core/lifecycle-event.js';
+import type { OutputLine, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, SupervisorPort } from '../control/supervisor-port.js';
+import { refusalError } from '../control/refusal-error.js';
+import type { Dispatcher } from '../runtime/dispatcher.js';
+import type { EventBus } from '../runtime/event-bus.js';
+import type { ReadModel } from '../runtime/read-model.js';
+
+export class Supervisor implements SupervisorPort {
+  readonly #dispatcher: Dispatcher;
+  readonly #bus: EventBus;
+  readonly #read: ReadModel;
+  readonly #info: ReturnType<SupervisorPort['info']>;
+
+  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel }, info: ReturnType<SupervisorPort['info']>) {
+    this.#dispatcher = parts.dispatcher;
+    this.#bus = parts.bus;
+    this.#read = parts.read;
+    this.#info = info;
+  }
+
+  list(): VassalStatus[] {
+    return this.#read.list();
+  }
+
+  get(name: string): VassalStatus | undefined {
+    return this.#read.get(name);
+  }
+
+  async act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome> {
+    // Outcomes can come out in the very step that accepts the command: listen before sending it.
+    const outcomes: Extract<LifecycleEvent, { type: 'done' }>[] = [];
+    let settle: ((e: Extract<LifecycleEvent, { type: 'done' }>) => void) | null = null;
+    const unsubscribe = this.#bus.subscribe((e) => {
+      if (e.type !== 'done' || e.vassal !== name) return;
+      if (settle) settle(e);
+      else outcomes.push(e);
+    });
+    try {
+      const { id, answer } = this.#dispatcher.command(name, action);
+      const answered = await answer;
+      if (answered.kind === 'refused') throw refusalError(answered.code, answered.reason);
+      if (!wait) return { ok: true, command: id, message: `${name}: ${action} requested`, status: this.#read.get(name) ?? null };
+      const done =
+        outcomes.find((e) => e.command === id) ??
+        (await new Promise<Extract<LifecycleEvent, { type: 'done' }>>((resolve) => {
+          settle = (e) => {
+            if (e.command === id) resolve(e);
+          };
+        }));
+      return {
+        ok: done.ok,
+        command: id,
+        message: done.message,
+        ...(done.step === undefined ? {} : { failedStep: done.step }),
+        status: this.#read.get(name) ?? null,
+      };
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  subscribe(listener: (event: LifecycleEvent) => void): () => void {
+    return this.#bus.subscribe(listener);
+  }
+
+  output(name: string, limit: number): OutputLine[] | undefined {
+    return this.#read.output(name, limit);
+  }
+
+  followOutput(name: string, listener: (line: OutputLine) => void): () => void {
+    return this.#read.followOutput(name, listener);
+  }
+
+  info(): ReturnType<SupervisorPort['info']> {
+    return this.#info;
+  }
+}

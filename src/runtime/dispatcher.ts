@@ -1,0 +1,126 @@
+// The one writer: every event for every vassal goes through `dispatch`, one at a time, into the
+// pure core. It owns the vassal records and their wake-up timers, answers commands from the
+// core's answer effects, and hands every effect to the interpreter.
+import { unknownVassal, type CommandAnswer, type VassalAction } from '../core/commands.js';
+import type { Effect } from '../core/effects.js';
+import type { VassalEvent } from '../core/events.js';
+import { step } from '../core/step.js';
+import type { ThrottlePolicy } from '../core/throttle.js';
+import { newVassal, type Vassal } from '../core/vassal.js';
+import type { Clock } from './clock.js';
+
+export type Interpret = (name: string, vassal: Vassal, effect: Effect) => void;
+
+export interface DispatcherDeps {
+  readonly clock: Clock;
+  readonly policy: ThrottlePolicy;
+}
+
+interface Entry {
+  vassal: Vassal;
+  timer: NodeJS.Timeout | null;
+}
+
+export class Dispatcher {
+  readonly #entries = new Map<string, Entry>();
+  readonly #queue: { name: string; event: VassalEvent }[] = [];
+  readonly #answers = new Map<number, (answer: CommandAnswer) => void>();
+  readonly #forgotten = new Set<(name: string) => void>();
+  readonly #deps: DispatcherDeps;
+  #interpret: Interpret = () => undefined;
+  #nextCommand = 0;
+  #draining = false;
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps;
+  }
+
+  /** Set once by the composition root: the interpreter needs the dispatcher to report back. */
+  setInterpreter(interpret: Interpret): void {
+    this.#interpret = interpret;
+  }
+
+  // Queues an event for a vassal (creating the vassal on its first file event) and runs the queue.
+  dispatch(name: string, event: VassalEvent, file?: string): void {
+    if (!this.#entries.has(name)) {
+      if (event.type !== 'file-loaded' && event.type !== 'file-invalid') return;
+      this.#entries.set(name, { vassal: newVassal(name, file ?? ''), timer: null });
+    }
+    this.#queue.push({ name, event });
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) this.#run(item.name, item.event);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /**
+   * Sends an operator's command; the core's answer resolves the promise. Its outcome follows
+   * as a `done` lifecycle event carrying the same id.
+   */
+  command(name: string, action: VassalAction): { readonly id: number; readonly answer: Promise<CommandAnswer> } {
+    const id = ++this.#nextCommand;
+    if (!this.#entries.has(name)) return { id, answer: Promise.resolve({ ...unknownVassal(name, this.names()), id }) };
+    const answer = new Promise<CommandAnswer>((resolve) => this.#answers.set(id, resolve));
+    this.dispatch(name, { type: 'command', id, action });
+    return { id, answer };
+  }
+
+  has(name: string): boolean {
+    return this.#entries.has(name);
+  }
+
+  vassal(name: string): Vassal | undefined {
+    return this.#entries.get(name)?.vassal;
+  }
+
+  names(): string[] {
+    return [...this.#entries.keys()].sort();
+  }
+
+  vassals(): Vassal[] {
+    return [...this.#entries.values()].map((e) => e.vassal);
+  }
+
+  onForget(listener: (name: string) => void): void {
+    this.#forgotten.add(listener);
+  }
+
+  /** At exit: cancels every timer. */
+  dispose(): void {
+    for (const e of this.#entries.values()) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = null;
+    }
+  }
+
+  #run(name: string, event: VassalEvent): void {
+    const entry = this.#entries.get(name);
+    if (!entry) return;
+    const now = this.#deps.clock();
+    const result = step(entry.vassal, event, now, this.#deps.policy);
+    entry.vassal = result.vassal;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = result.wakeAt === null ? null : setTimeout(() => this.dispatch(name, { type: 'tick' }), Math.max(0, result.wakeAt - now));
+    for (const effect of result.effects) {
+      if (effect.type === 'answer') this.#answer(effect.answer);
+      if (effect.type === 'forget') this.#forget(name, entry);
+      this.#interpret(name, entry.vassal, effect);
+    }
+  }
+
+  #answer(answer: CommandAnswer): void {
+    const resolve = this.#answers.get(answer.id);
+    this.#answers.delete(answer.id);
+    resolve?.(answer);
+  }
+
+  #forget(name: string, entry: Entry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    this.#entries.delete(name);
+    for (const l of this.#forgotten) l(name);
+  }
+}

@@ -1,0 +1,47 @@
+// Carries out the core's effects: each one a call on the part of the runtime that owns it.
+import type { Effect } from '../core/effects.js';
+import type { Vassal } from '../core/vassal.js';
+import { assertNever } from '../core/assert-never.js';
+import type { EventBus } from './event-bus.js';
+import type { InstanceWiring } from './instance-wiring.js';
+import type { SocketHolder } from './socket-holder.js';
+
+export interface InterpreterParts {
+  readonly instances: InstanceWiring;
+  readonly sockets: SocketHolder;
+  readonly bus: EventBus;
+}
+
+export function effectInterpreter(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
+  const { instances, sockets, bus } = parts;
+  return (name, vassal, effect) => {
+    switch (effect.type) {
+      case 'spawn':
+        instances.spawn(name, vassal.file, effect);
+        return;
+      case 'stop':
+        instances.handle(name, effect.generation)?.stop();
+        return;
+      case 'kill':
+        instances.handle(name, effect.generation)?.kill();
+        return;
+      case 'uwsgi-reload':
+        instances.handle(name, effect.generation)?.sendUwsgi(1);
+        return;
+      case 'hold-sockets':
+        sockets.hold(name, effect.key, effect.sockets);
+        return;
+      case 'forget':
+        sockets.release(name);
+        instances.release(name);
+        return;
+      case 'emit':
+        bus.publish(effect.event);
+        return;
+      case 'answer':
+        return; // the dispatcher answers the caller that sent the command
+      default:
+        assertNever(effect);
+    }
+  };
+}

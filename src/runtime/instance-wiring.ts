@@ -1,0 +1,150 @@
+// Everything around one spawned instance: its notify socket, its log file, its output ring,
+// readiness by log line, the journal entry, and the events it reports back to the dispatcher.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Effect } from '../core/effects.js';
+import type { VassalEvent } from '../core/events.js';
+import type { Clock } from './clock.js';
+import type { InstanceJournal } from './instance-journal.js';
+import { openNotifySocket, type NotifySocket } from './notify-socket.js';
+import { OutputRing } from './output-buffer.js';
+import { openOutputFile, type OutputFile } from './output-file.js';
+import { RecentLines } from './recent-lines.js';
+import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
+
+const OUTPUT_LINES_KEPT = 1000;
+const RECENT_LINES = 20;
+// Longer than sun_path cannot be bound; EMPEROR_NOTIFY_FD still works then.
+const MAX_SOCKET_PATH = 107;
+
+export interface InstanceWiringDeps {
+  readonly log: Logger;
+  /** Where per-instance NOTIFY_SOCKETs are created. */
+  readonly runDir: string;
+  readonly journal: InstanceJournal;
+  readonly clock: Clock;
+  readonly report: (name: string, event: VassalEvent) => void;
+  /** The held sockets to hand to a new instance of the vassal. */
+  readonly socketFds: (name: string) => { name: string; fd: number }[];
+}
+
+interface VassalInstances {
+  readonly handles: Map<number, InstanceHandle>;
+  readonly ring: OutputRing;
+  logFile: OutputFile | null;
+}
+
+export class InstanceWiring {
+  readonly #vassals = new Map<string, VassalInstances>();
+  readonly #deps: InstanceWiringDeps;
+  #warnedNoNotifySocket = false;
+
+  constructor(deps: InstanceWiringDeps) {
+    this.#deps = deps;
+  }
+
+  spawn(name: string, file: string, effect: Extract<Effect, { type: 'spawn' }>): void {
+    const { generation, process: proc } = effect;
+    const deps = this.#deps;
+    const v = this.#of(name);
+    if (proc.logto && !v.logFile) v.logFile = openOutputFile(proc.logto, deps.log);
+    const log = deps.log.child({ vassal: name, generation });
+    const report = (event: VassalEvent): void => deps.report(name, event);
+    const readyLine = proc.ready.kind === 'log' ? new RegExp(proc.ready.pattern) : null;
+    const recent = new RecentLines(RECENT_LINES);
+    let pid = 0;
+    const onNotify = (line: string): void => {
+      if (line.trim() === 'READY=1') report({ type: 'ready', generation });
+      else if (line.startsWith('STATUS=')) report({ type: 'status-text', generation, text: line.slice(7) });
+    };
+    const notifySocket = proc.ready.kind === 'notify' && proc.protocol === 'plain' ? this.#openNotifySocket(name, generation, onNotify) : null;
+    const handle = spawnInstance(
+      {
+        vassal: name,
+        generation,
+        role: effect.role,
+        process: proc,
+        sockets: deps.socketFds(name),
+        clock: deps.clock,
+        ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
+      },
+      {
+        spawned: (p) => report({ type: 'spawned', generation, pid: p }),
+        spawnFailed: (error, notFound) => {
+          notifySocket?.close();
+          const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
+          report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}`, notFound });
+        },
+        line: (stream, line) => {
+          recent.push(line);
+          v.ring.push({ at: deps.clock(), generation, stream, line });
+          if (proc.logto) v.logFile?.write(line);
+          else log.info({ stream }, line);
+          if (readyLine?.test(line)) report({ type: 'ready', generation });
+        },
+        notify: onNotify,
+        uwsgiByte: (byte) => report({ type: 'uwsgi-byte', generation, byte }),
+        exited: (code, signal) => {
+          v.handles.delete(generation);
+          notifySocket?.close();
+          if (pid) deps.journal.ended(pid);
+          report({ type: 'exited', generation, code, signal, output: recent.mostTelling() });
+        },
+      },
+    );
+    v.handles.set(generation, handle);
+    if (handle.pid !== undefined) {
+      // Journaled before anything else can happen, so that a crash of the emperor right now
+      // still leaves a record of this process group for the next emperor to stop.
+      pid = handle.pid;
+      deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
+    }
+  }
+
+  handle(name: string, generation: number): InstanceHandle | undefined {
+    return this.#vassals.get(name)?.handles.get(generation);
+  }
+
+  /** The vassal's output ring (made on first use, so a follower can wait for the first line). */
+  output(name: string): OutputRing {
+    return this.#of(name).ring;
+  }
+
+  /** The vassal is gone: close its log file and drop its output. */
+  release(name: string): void {
+    this.#vassals.get(name)?.logFile?.close();
+    this.#vassals.delete(name);
+  }
+
+  /** Emergency stop: SIGKILL to every group at once. */
+  killAll(): void {
+    for (const v of this.#vassals.values()) for (const h of v.handles.values()) h.kill();
+  }
+
+  closeLogFiles(): void {
+    for (const v of this.#vassals.values()) {
+      v.logFile?.close();
+      v.logFile = null;
+    }
+  }
+
+  #of(name: string): VassalInstances {
+    let v = this.#vassals.get(name);
+    if (!v) {
+      v = { handles: new Map(), ring: new OutputRing(OUTPUT_LINES_KEPT), logFile: null };
+      this.#vassals.set(name, v);
+    }
+    return v;
+  }
+
+  #openNotifySocket(name: string, generation: number, onLine: (line: string) => void): NotifySocket | null {
+    const path = join(this.#deps.runDir, 'notify', `${name}.${generation}.sock`);
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return null;
+    const socket = openNotifySocket(path, onLine, (err) => this.#deps.log.warn({ vassal: name, err }, 'notify socket error'));
+    if (!socket && !this.#warnedNoNotifySocket) {
+      this.#warnedNoNotifySocket = true;
+      this.#deps.log.warn('systemd NOTIFY_SOCKET is not offered: the optional unix-dgram addon is not installed (EMPEROR_NOTIFY_FD still works)');
+    }
+    return socket;
+  }
+}
