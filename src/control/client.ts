@@ -2,7 +2,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { VassalAction } from '../core/commands.js';
+import type { VassalAction } from '../core/command-types.js';
 import type { OutputLine, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';

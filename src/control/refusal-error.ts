@@ -1,6 +1,6 @@
 // A command the core refused, as the control API reports it: the core's code mapped onto the
 // stable error codes (and so the HTTP statuses) that clients already know.
-import type { RefusalCode } from '../core/commands.js';
+import type { RefusalCode } from '../core/command-types.js';
 import { EmperorError, type ErrorCode } from '../errors.js';
 
 const CODES: Record<RefusalCode, ErrorCode> = {

@@ -1,7 +1,7 @@
 // What the control API needs from the running emperor. The composition root implements it
 // over the runtime; the control layer only turns requests into these calls and never touches
 // processes itself.
-import type { VassalAction } from '../core/commands.js';
+import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { OutputLine, VassalStatus } from '../core/status.js';
 

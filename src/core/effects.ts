@@ -1,6 +1,6 @@
 // What the core asks the runtime to do. Effects are descriptions; only the runtime acts.
 import type { ProcessSpec, SocketSpec } from './spec.js';
-import type { CommandAnswer } from './commands.js';
+import type { CommandAnswer } from './command-types.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import type { InstanceRole } from './status.js';
 

@@ -1,6 +1,6 @@
 // Everything that can happen to a vassal. Watcher, child processes, timers, the control API
 // and the emperor's own signals all end up as one of these, handled one at a time.
-import type { VassalAction } from './commands.js';
+import type { VassalAction } from './command-types.js';
 import type { VassalSpec } from './spec.js';
 
 export type VassalEvent =

@@ -1,6 +1,6 @@
 // One lifecycle event, as logged and as sent on the event stream: a discriminated union, so a
 // consumer that switches on `type` sees exactly the fields that event carries.
-import type { VassalAction } from './commands.js';
+import type { VassalAction } from './command-types.js';
 import type { DanceStep } from './operation.js';
 import type { InstanceRole, VassalStateName } from './status.js';
 

@@ -1,6 +1,6 @@
 // The core's record of one vassal: the wish (one field) kept apart from the facts (the file's
 // spec, the instances that exist, the operation under way, the commands awaiting an outcome).
-import type { PendingCommand } from './commands.js';
+import type { PendingCommand } from './command-types.js';
 import type { Instance } from './instance.js';
 import { NO_OPERATION, type Operation } from './operation.js';
 import type { VassalSpec } from './spec.js';

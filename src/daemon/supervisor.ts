@@ -1,6 +1,6 @@
 // The control API's view of the emperor, wired from the runtime's parts. It only forwards: the
 // core decides whether a command is accepted and when it has its outcome.
-import type { VassalAction } from '../core/commands.js';
+import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { OutputLine, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, SupervisorPort } from '../control/supervisor-port.js';

@@ -3,7 +3,7 @@
 // uWSGI emperor channel come after them.
 import { existsSync } from 'node:fs';
 import { findExecutable } from '../config/find-executable.js';
-import type { SpawnRequest } from './spawn-instance.js';
+import type { SpawnRequest } from './spawn-request.js';
 
 type Stdio = ['ignore', 'pipe', 'pipe', ...('pipe' | number)[]];
 

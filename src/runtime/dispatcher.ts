@@ -1,7 +1,8 @@
 // The one writer: every event for every vassal goes through `dispatch`, one at a time, into the
 // pure core. It owns the vassal records and their wake-up timers, answers commands from the
 // core's answer effects, and hands every effect to the interpreter.
-import { unknownVassal, type CommandAnswer, type VassalAction } from '../core/commands.js';
+import { unknownVassal } from '../core/commands.js';
+import type { CommandAnswer, VassalAction } from '../core/command-types.js';
 import type { Effect } from '../core/effects.js';
 import type { VassalEvent } from '../core/events.js';
 import { step } from '../core/step.js';

@@ -3,23 +3,11 @@
 import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { ProcessSpec } from '../core/spec.js';
-import { buildLaunch } from './build-launch.js';
 import type { Clock } from './clock.js';
+import { buildLaunch } from './build-launch.js';
+import type { SpawnRequest } from './spawn-request.js';
 import { readLines } from './read-lines.js';
 import { groupAlive, signalGroup } from './process-group.js';
-
-export interface SpawnRequest {
-  readonly vassal: string;
-  readonly generation: number;
-  readonly role: 'main' | 'standin';
-  readonly process: ProcessSpec;
-  /** Held listening sockets, in order: they become fds 3, 4, … */
-  readonly sockets: readonly { readonly name: string; readonly fd: number }[];
-  readonly clock: Clock;
-  /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
-  readonly extraEnv?: Readonly<Record<string, string>>;
-}
 
 export interface InstanceCallbacks {
   spawned(pid: number): void;

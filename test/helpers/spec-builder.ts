@@ -1,7 +1,7 @@
 // In-memory builders for core tests: specs and a driver that feeds events with a fake clock.
 import type { ProcessSpec, VassalSpec } from '../../src/core/spec.js';
 import type { Effect } from '../../src/core/effects.js';
-import type { VassalAction } from '../../src/core/commands.js';
+import type { VassalAction } from '../../src/core/command-types.js';
 import type { VassalEvent } from '../../src/core/events.js';
 import { step } from '../../src/core/step.js';
 import type { ThrottlePolicy } from '../../src/core/throttle.js';

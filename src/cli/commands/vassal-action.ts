@@ -1,7 +1,7 @@
 // `emperor start|stop|reload NAME [--no-wait]`: POST /vassals/:name/(start|stop|reload).
 import type { Command } from 'commander';
 import type { ActionOutcome } from '../../control/supervisor-port.js';
-import type { VassalAction } from '../../core/commands.js';
+import type { VassalAction } from '../../core/command-types.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { painter, useColour } from '../output.js';
 

@@ -5,7 +5,7 @@ import { EmperorError } from '../../errors.js';
 import type { Route } from '../route.js';
 import { sendJson } from '../respond.js';
 import { parseJsonObject, readBody } from '../read-body.js';
-import type { VassalAction } from '../../core/commands.js';
+import type { VassalAction } from '../../core/command-types.js';
 import { parseBooleanParam } from './query-params.js';
 
 export const VASSAL_ACTIONS: readonly VassalAction[] = ['start', 'stop', 'reload', 'dance'];

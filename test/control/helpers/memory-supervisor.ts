@@ -1,6 +1,6 @@
 // An in-memory SupervisorPort for control and CLI tests: a test double of the interface,
 // with the behaviour of each action kept simple and observable.
-import type { VassalAction } from '../../../src/core/commands.js';
+import type { VassalAction } from '../../../src/core/command-types.js';
 import type { LifecycleEvent } from '../../../src/core/lifecycle-event.js';
 import type { DanceStep } from '../../../src/core/operation.js';
 import type { OutputLine, VassalStatus } from '../../../src/core/status.js';

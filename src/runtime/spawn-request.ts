@@ -1,0 +1,15 @@
+// What the runtime asks for when it starts one instance.
+import type { ProcessSpec } from '../core/spec.js';
+import type { Clock } from './clock.js';
+
+export interface SpawnRequest {
+  readonly vassal: string;
+  readonly generation: number;
+  readonly role: 'main' | 'standin';
+  readonly process: ProcessSpec;
+  /** Held listening sockets, in order: they become fds 3, 4, … */
+  readonly sockets: readonly { readonly name: string; readonly fd: number }[];
+  readonly clock: Clock;
+  /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+}
