@@ -7,7 +7,7 @@ import { painter, useColour } from '../output.js';
 
 const ACTIONS: readonly { action: VassalAction; description: string; example: string }[] = [
   { action: 'start', description: 'start a stopped vassal and wait until it is ready', example: 'emperor start web' },
-  { action: 'stop', description: 'stop a vassal (it stays stopped until `emperor start` or a file change)', example: 'emperor stop web' },
+  { action: 'stop', description: 'stop a vassal (it stays stopped until `emperor start` or a change of its file; a touch keeps it stopped)', example: 'emperor stop web' },
   { action: 'reload', description: "reload a vassal with its file's reload strategy and wait for the outcome", example: 'emperor reload web --no-wait' },
 ];
 
