@@ -13,7 +13,7 @@ export const OPTS: LoadOptions = { vassalWrapper: '/opt/uwsgi/bin/uwsgi' };
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vassals');
 
-export interface VassalDir {
+interface VassalDir {
   readonly dir: string;
   /** Write a file (parent directories created) and return its absolute path. */
   write(name: string, content: string | Buffer): Promise<string>;

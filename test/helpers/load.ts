@@ -2,7 +2,7 @@
 import autocannon from 'autocannon';
 import { waitFor } from './wait-for.js';
 
-export interface LoadResult {
+interface LoadResult {
   readonly requests: number;
   readonly failed: number;
   readonly errors: number;
@@ -12,7 +12,7 @@ export interface LoadResult {
   readonly max: number;
 }
 
-export interface RunningLoad {
+interface RunningLoad {
   readonly done: Promise<LoadResult>;
   /** Responses received so far (any status): shows that the load is really flowing. */
   responses(): number;
