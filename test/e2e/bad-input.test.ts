@@ -1,6 +1,6 @@
 // Bad vassal files: a clear error naming the file and the problem, and nothing else disturbed.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
 
@@ -37,7 +37,11 @@ const cases: [string, string, string | Buffer, RegExp][] = [
 
 describe('bad vassal files', () => {
   test.each(cases)('%s marks the vassal broken with a message naming the file and the problem', async (_what, file, content, pattern) => {
-    writeFileSync(join(em.vassals, file), content);
+    // Put in place whole (written aside, then renamed), as a deploy does: a 1 MiB write seen
+    // half-way could be a valid file and start an instance before the rest arrives.
+    const aside = join(em.vassals, `.${file}.part`);
+    writeFileSync(aside, content);
+    renameSync(aside, join(em.vassals, file));
     const name = file.replace(/\.(yml|ini)$/, '');
     const s = await em.waitStatus(name, (x) => x.state === 'broken', 'broken');
     expect(s.error).toMatch(pattern);
