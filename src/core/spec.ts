@@ -20,6 +20,9 @@ export type Command =
   | { readonly kind: 'argv'; readonly argv: readonly string[] }
   | { readonly kind: 'shell'; readonly script: string }; // run with /bin/sh -c
 
+/** A signal as the OS names it (config checks that this OS knows it). */
+export type SignalName = `SIG${string}`;
+
 /** Everything needed to start one instance: the original or its stand-in. */
 export interface ProcessSpec {
   readonly command: Command;
@@ -28,7 +31,7 @@ export interface ProcessSpec {
   readonly env: Readonly<Record<string, string>>;
   /** 'uwsgi' instances get the emperor channel (UWSGI_EMPEROR_FD) and are stopped with byte 2. */
   readonly protocol: 'plain' | 'uwsgi';
-  readonly stopSignal: NodeJS.Signals;
+  readonly stopSignal: SignalName;
   readonly stopTimeoutMs: number;
   readonly ready: ReadySpec;
   readonly readyTimeoutMs: number;

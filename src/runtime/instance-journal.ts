@@ -66,7 +66,7 @@ export async function stopLeftovers(runDir: string, graceMs: number, clock: Cloc
     const members = groupMembers(e.pid).filter((pid) => (readProcStat(pid)?.startTime ?? 0) >= e.startTime);
     if (!leaderIsOurs && members.length === 0) continue;
     found.push({ vassal: e.vassal, pid: e.pid, members });
-    signalGroup(e.pid, (e.stopSignal as NodeJS.Signals) ?? 'SIGTERM');
+    signalGroup(e.pid, e.stopSignal ?? 'SIGTERM');
   }
   const deadline = clock() + graceMs;
   while (found.some((l) => groupMembers(l.pid).length > 0) && clock() < deadline) await new Promise((r) => setTimeout(r, 50));

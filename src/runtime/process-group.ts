@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 // Sends a signal to every process of the group; false when the group is already gone.
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+export function signalGroup(pgid: number, signal: string | 0): boolean {
   try {
     process.kill(-pgid, signal);
     return true;
