@@ -40,7 +40,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
   for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
-  const journal = openJournal(opts.runDir);
+  const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
 
   const bus = new EventBus(log);
   const dispatcher = new Dispatcher({ clock, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });

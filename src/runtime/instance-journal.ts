@@ -21,8 +21,10 @@ export interface InstanceJournal {
 
 const COMPACT_EVERY = 5000;
 
-// Opens the journal for this emperor (call after leftovers are dealt with).
-export function openJournal(runDir: string): InstanceJournal {
+// Opens the journal for this emperor (call after leftovers are dealt with). A write that fails
+// (a full or read-only run dir) is reported, not thrown: the instance runs all the same, and
+// only a crash of the emperor before the next good write would leave it unrecorded.
+export function openJournal(runDir: string, onWriteError: (err: Error, vassal: string | null) => void): InstanceJournal {
   const file = join(runDir, 'instances.journal');
   const live = new Map<number, Entry>();
   let lines = 0;
@@ -33,18 +35,25 @@ export function openJournal(runDir: string): InstanceJournal {
     renameSync(tmp, file);
     lines = live.size;
   };
-  const append = (record: object): void => {
-    appendFileSync(file, JSON.stringify(record) + '\n');
-    if (++lines > COMPACT_EVERY && lines > 4 * live.size) compact();
+  const append = (record: object, vassal: string | null): void => {
+    try {
+      appendFileSync(file, JSON.stringify(record) + '\n');
+      if (++lines > COMPACT_EVERY && lines > 4 * live.size) compact();
+    } catch (err) {
+      onWriteError(err as Error, vassal);
+    }
   };
   return {
     started(vassal, generation, pid, stopSignal) {
       const entry = { vassal, generation, pid, startTime: readProcStat(pid)?.startTime ?? 0, stopSignal };
       live.set(pid, entry);
-      append({ op: '+', ...entry });
+      append({ op: '+', ...entry }, vassal);
     },
     ended(pid) {
-      if (live.delete(pid)) append({ op: '-', pid });
+      const entry = live.get(pid);
+      if (!entry) return;
+      live.delete(pid);
+      append({ op: '-', pid }, entry.vassal);
     },
   };
 }
