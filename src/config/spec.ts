@@ -18,6 +18,10 @@ export interface LoadOptions {
   readonly vassalWrapper: string;
   /** uWSGI's `emperor-required-heartbeat`: the default heartbeat-timeout of vassals that send heartbeats (30 s). */
   readonly requiredHeartbeatMs?: number;
+  /** Tyrant mode (`--tyrant`): every vassal runs as the owner of its file. */
+  readonly tyrant?: { readonly allowRoot: boolean };
+  /** The uid the emperor runs as (process.getuid() unless a test says otherwise): only root may run vassals as other users. */
+  readonly emperorUid?: number;
 }
 
 export const MAX_VASSAL_FILE_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 // The control API: HTTP/1.1 + JSON on a UNIX socket (mode 0600). See docs/api.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, chown, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { EmperorError } from '../errors.js';
 import { createEmperorMetrics } from './metrics-registry.js';
@@ -15,6 +15,8 @@ import type { SupervisorPort } from './supervisor-port.js';
 interface ControlServerOptions {
   readonly socketPath: string;
   readonly logger?: Logger;
+  /** A group allowed to connect: the socket becomes 0660 and its directory 0750, both of this group. */
+  readonly groupId?: number | undefined;
 }
 
 export interface ControlServer {
@@ -23,11 +25,12 @@ export interface ControlServer {
 }
 
 const SOCKET_MODE = 0o600;
+const GROUP_SOCKET_MODE = 0o660;
 
 // Starts serving `port` on `opts.socketPath`; throws EMP_ERR_RUN_DIR_LOCKED when another emperor serves it.
 export async function startControlServer(port: SupervisorPort, opts: ControlServerOptions): Promise<ControlServer> {
   const { socketPath: path, logger } = opts;
-  await claimSocketPath(path);
+  await claimSocketPath(path, opts.groupId);
   const metrics = createEmperorMetrics(port);
   const streams = new Set<() => void>();
   const trackStream = (end: () => void): (() => void) => {
@@ -41,7 +44,7 @@ export async function startControlServer(port: SupervisorPort, opts: ControlServ
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   try {
-    await listenPrivately(server, path);
+    await listenPrivately(server, path, opts.groupId);
   } catch (err) {
     metrics.dispose();
     throw err;
@@ -63,8 +66,9 @@ export async function startControlServer(port: SupervisorPort, opts: ControlServ
   };
 }
 
-// Binds with umask 0177 so the socket is never reachable by others, then checks its mode.
-async function listenPrivately(server: Server, path: string): Promise<void> {
+// Binds with umask 0177 so the socket is never reachable by others, then opens it to the
+// control group if there is one, and checks its mode.
+async function listenPrivately(server: Server, path: string, groupId: number | undefined): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(err.code === 'EADDRINUSE'
@@ -82,11 +86,13 @@ async function listenPrivately(server: Server, path: string): Promise<void> {
       process.umask(previous);
     }
   });
-  await chmod(path, SOCKET_MODE);
+  const wanted = groupId === undefined ? SOCKET_MODE : GROUP_SOCKET_MODE;
+  if (groupId !== undefined) await chown(path, process.getuid?.() ?? 0, groupId);
+  await chmod(path, wanted);
   const mode = (await stat(path)).mode & 0o777;
-  if (mode !== SOCKET_MODE) {
+  if (mode !== wanted) {
     server.close();
-    throw new EmperorError('EMP_ERR_INTERNAL', `control socket ${path} has mode ${mode.toString(8)}, expected 600`);
+    throw new EmperorError('EMP_ERR_INTERNAL', `control socket ${path} has mode ${mode.toString(8)}, expected ${wanted.toString(8)}`);
   }
 }
 

@@ -1,12 +1,17 @@
 // Claiming the control socket path: a stale socket file is replaced, a live one is refused.
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EmperorError } from '../errors.js';
 import { isServed } from '../lib/is-served.js';
 
-// Makes `path` free to bind: creates its directory (0700) and removes a dead socket left behind.
-export async function claimSocketPath(path: string): Promise<void> {
+// Makes `path` free to bind: creates its directory (0700, or 0750 of the control group so its
+// members can reach the socket) and removes a dead socket left behind.
+export async function claimSocketPath(path: string, groupId?: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  if (groupId !== undefined) {
+    await chown(dirname(path), process.getuid?.() ?? 0, groupId);
+    await chmod(dirname(path), 0o750);
+  }
   const stat = await lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;

@@ -14,4 +14,10 @@ export interface DaemonOptions {
   readonly logLevel: string;
   /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */
   readonly requiredHeartbeatMs: number;
+  /** uWSGI's tyrant mode: each vassal runs as the owner of its file. */
+  readonly tyrant: boolean;
+  /** With tyrant mode, files owned by root may run (as root). */
+  readonly tyrantAllowRoot: boolean;
+  /** Group allowed to use the control socket (made 0660 with this group); undefined: owner only. */
+  readonly controlGroupId: number | undefined;
 }

@@ -51,11 +51,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   dispatcher.setInterpreter(effectInterpreter({ instances, sockets, bus }));
   const read = new ReadModel(dispatcher, instances, clock);
   const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
-  const tracker = new FileTracker(dispatcher, { vassalWrapper: opts.vassalWrapper, requiredHeartbeatMs: opts.requiredHeartbeatMs }, log);
+  const loadOptions = {
+    vassalWrapper: opts.vassalWrapper,
+    requiredHeartbeatMs: opts.requiredHeartbeatMs,
+    ...(opts.tyrant ? { tyrant: { allowRoot: opts.tyrantAllowRoot } } : {}),
+  };
+  const tracker = new FileTracker(dispatcher, loadOptions, log);
 
   let control: ControlServer;
   try {
-    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log });
+    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     lock.release();

@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import type { DaemonOptions } from '../../daemon/daemon-options.js';
 import { runDaemon } from '../../daemon/run-daemon.js';
+import { lookupGroup } from '../../lib/accounts.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
@@ -18,6 +19,9 @@ interface DaemonFlags {
   requiredHeartbeat: number;
   logFormat?: 'json' | 'pretty';
   logLevel: string;
+  tyrant?: boolean;
+  tyrantAllowRoot?: boolean;
+  controlGroup?: string;
 }
 
 export const DAEMON_EXAMPLES = `
@@ -53,7 +57,17 @@ export function addDaemonOptions(cmd: Command): Command {
     .addOption(durationFlag('--healthy-uptime <duration>', 'an instance up this long died healthy: respawn at once', '10s'))
     .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
-    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info');
+    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
+    .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
+    .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root')
+    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
+}
+
+function controlGroupId(group: string | undefined): number | undefined {
+  if (group === undefined) return undefined;
+  const found = lookupGroup(group);
+  if (!found) throw usageError(`--control-group ${group}: no such group`);
+  return found.gid;
 }
 
 // Checks the vassals directory, resolves the options and runs the daemon until it stops.
@@ -77,7 +91,12 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     requiredHeartbeatMs: flags.requiredHeartbeat,
     logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
+    tyrant: flags.tyrant === true,
+    tyrantAllowRoot: flags.tyrantAllowRoot === true,
+    controlGroupId: controlGroupId(flags.controlGroup),
   };
+  if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
+  if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');
   const code = await runDaemon(opts);
   // Every vassal is stopped: nothing the emperor started may keep it alive any longer.
   process.exit(code);
