@@ -1,12 +1,8 @@
 // The emperor's own Prometheus registry: fleet gauges read from the port at scrape time,
 // spawn/exit counters fed by lifecycle events, and the default process metrics.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { VassalStateName, VassalStatus } from '../core/status.js';
+import { VASSAL_STATE_NAMES, type VassalStatus } from '../core/status.js';
 import type { SupervisorPort } from './supervisor-port.js';
-
-export const VASSAL_STATE_NAMES: readonly VassalStateName[] = [
-  'starting', 'running', 'reloading', 'dancing', 'degraded', 'stopping', 'throttled', 'broken', 'stopped',
-];
 
 interface EmperorMetrics {
   readonly registry: Registry;

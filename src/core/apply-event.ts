@@ -5,14 +5,14 @@ import { commandDeadline } from './commands.js';
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
-import { afterDeath, NO_THROTTLE, type ThrottlePolicy } from './throttle.js';
-import { socketsKey, type Wish } from './vassal.js';
+import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-policy.js';
+import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
 
 // The bytes of uWSGI's emperor protocol that the emperor acts on; others are ignored.
 const UWSGI = { LOADED: 1, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26 } as const;
 
 // Updates the vassal's facts from one event.
-export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): void {
+export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
   switch (e.type) {
     case 'file-loaded': {
       const prev = d.v.spec;
@@ -24,7 +24,9 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
         error: null,
         errorKind: null,
         wish: wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
-        throttle: d.v.errorKind === null ? d.v.throttle : NO_THROTTLE,
+        // A changed or touched file wins over the backoff and over a halt.
+        throttle: NO_HISTORY,
+        halted: null,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });
       if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
@@ -73,7 +75,7 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
         patch(d, { error: e.error, errorKind: 'spawn' });
         emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
-        if (inst.role === 'main') patch(d, { throttle: afterDeath(d.v.throttle, 0, d.now, policy) });
+        if (inst.role === 'main') recordDeath(d, { code: null, signal: null, spawnedAt: inst.spawnedAt, readyAt: null }, backoff, 'always');
         emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }
       return;
@@ -88,7 +90,7 @@ export function applyEvent(d: Draft, e: VassalEvent, policy: ThrottlePolicy): vo
       applyUwsgiByte(d, e.generation, e.byte);
       return;
     case 'exited':
-      applyExit(d, e.generation, e.code, e.signal, e.output ?? null, policy);
+      applyExit(d, e.generation, e.code, e.signal, e.output ?? null, backoff);
       return;
     case 'command':
       applyCommand(d, e);
@@ -118,7 +120,7 @@ function applyCommand(d: Draft, e: Extract<VassalEvent, { type: 'command' }>): v
       break;
     case 'start': {
       const retry = d.v.errorKind === 'spawn' || d.v.errorKind === 'sockets';
-      patch(d, { wish: { want: 'up' }, throttle: NO_THROTTLE, ...(retry ? { error: null, errorKind: null, sockets: { status: 'none' } } : {}) });
+      patch(d, { wish: { want: 'up' }, throttle: NO_HISTORY, halted: null, ...(retry ? { error: null, errorKind: null, sockets: { status: 'none' } } : {}) });
       break;
     }
     case 'reload':
@@ -168,7 +170,7 @@ function applyUwsgiByte(d: Draft, generation: number, byte: number): void {
   // 2 (config request) and 30 (broodlord SOS) are not supported.
 }
 
-function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, output: string | null, policy: ThrottlePolicy): void {
+function applyExit(d: Draft, generation: number, code: number | null, signal: string | null, output: string | null, backoff: Backoff): void {
   const inst = findInstance(d, generation);
   if (!inst) return;
   const expected = inst.phase === 'stopping' && !inst.failed;
@@ -188,12 +190,29 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
   });
   if (expected || inst.role !== 'main') return;
   patch(d, { restarts: d.v.restarts + 1 });
-  const uptime = d.now - inst.spawnedAt;
   // Inside a dance before the new original starts, the old one's exit is the dance's own step
   // (the gist's hooks stop it): it is respawned at once, not throttled.
   const op = d.v.op;
   const danceStep = op.kind === 'dance' && (op.step === 'standin-starting' || op.step === 'main-stopping');
-  const neverReady = inst.readyAt === null;
-  patch(d, { throttle: danceStep ? NO_THROTTLE : afterDeath(d.v.throttle, neverReady ? 0 : uptime, d.now, policy) });
+  if (danceStep) patch(d, { throttle: NO_HISTORY });
+  else recordDeath(d, { code, signal, spawnedAt: inst.spawnedAt, readyAt: inst.readyAt }, backoff, restartPolicyOf(d.v).restart);
   if (op.kind === 'dance' && op.step === 'main-starting') patch(d, { op: { ...op, mainFailures: op.mainFailures + 1 } });
+}
+
+// Applies the restart policy to a death of the original (a failed spawn counts as one that
+// is always restarted: it never ran, so it cannot have finished).
+function recordDeath(d: Draft, death: Death, backoff: Backoff, mode: ReturnType<typeof restartPolicyOf>['restart']): void {
+  const policy = { ...restartPolicyOf(d.v), restart: mode };
+  const next = afterDeath(d.v.throttle, death, d.now, policy, backoff);
+  if (next.kind === 'respawn') {
+    patch(d, { throttle: next.history });
+    return;
+  }
+  if (next.kind === 'exited') {
+    patch(d, { halted: 'exited' });
+    emit(d, { type: 'finished', message: `not restarted (restart: ${policy.restart}); \`emperor start\`, a change or a touch of the file starts it again` });
+    return;
+  }
+  patch(d, { halted: 'fatal', throttle: next.history });
+  emit(d, { type: 'fatal', message: `gave up after ${next.history.count - 1} restart(s) (max-restarts ${policy.maxRestarts}); \`emperor start\`, a change or a touch of the file starts it again` });
 }

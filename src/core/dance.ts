@@ -5,7 +5,7 @@ import { emit, findInstance, mains, patch, spawn, standins, stop, type Draft } f
 import { NO_OPERATION } from './operation.js';
 import { isLive } from './instance.js';
 import { describeExit } from './reload-ops.js';
-import { mayStart } from './throttle.js';
+import { mayStart } from './restart-policy.js';
 import type { DanceStep, Operation } from './operation.js';
 
 type DanceOp = Extract<Operation, { kind: 'dance' }>;
@@ -76,6 +76,12 @@ export function advanceDance(d: Draft, op: DanceOp): void {
   if (cur.step === 'main-starting') {
     const live = mains(d).filter(isLive);
     if (live.length === 0) {
+      if (d.v.halted !== null) {
+        // The restart policy gave up on A': the stand-in keeps serving until an operator acts.
+        patch(d, { op: NO_OPERATION });
+        emit(d, { type: 'dance-failed', message: `dance failed at step "new instance ready": the restart policy gave up (${d.v.halted}); the stand-in keeps serving`, step: 'main-starting', durationMs: d.now - cur.startedAt });
+        return;
+      }
       if (mains(d).length > 0 || !mayStart(d.v.throttle, d.now)) return; // a failed A' is still dying, or throttled
       spawn(d, 'main', spec.process);
       return;

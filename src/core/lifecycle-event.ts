@@ -19,6 +19,8 @@ interface InstanceRef {
 export type LifecycleEventBody =
   | { readonly type: 'state'; readonly state: VassalStateName; readonly from: VassalStateName }
   | { readonly type: 'loaded' | 'changed' | 'removed' | 'sockets' | 'reload' | 'reload-failed' | 'dance' }
+  /** The restart policy stopped respawning: a finished one-shot, or a fatal crash loop. */
+  | { readonly type: 'finished' | 'fatal' }
   /** The file, its command or its sockets cannot be used; generation is set when a spawn found out. */
   | { readonly type: 'broken'; readonly generation?: number }
   /** A request was accepted: from the operator, or from the instance itself (uWSGI byte 22). */

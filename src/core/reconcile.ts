@@ -5,7 +5,7 @@ import { emit, kill, mains, patch, spawn, standins, stop, type Draft } from './d
 import { isLive } from './instance.js';
 import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
-import { mayStart } from './throttle.js';
+import { mayStart } from './restart-policy.js';
 import { socketsKey, wantsUp } from './vassal.js';
 
 // Moves the operation under way forward, or (with none) starts what should run.
@@ -34,7 +34,7 @@ export function reconcile(d: Draft): void {
   if (live.some((i) => i.phase === 'ready')) for (const b of standins(d)) stop(d, b, 'an original instance serves again');
 
   if (live.length === 0) {
-    if (mains(d).length > 0 || !mayStart(d.v.throttle, d.now)) return;
+    if (mains(d).length > 0 || d.v.halted !== null || !mayStart(d.v.throttle, d.now)) return;
     if (d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: null } });
     spawn(d, 'main', spec.process);
     return;

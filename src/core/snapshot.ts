@@ -14,6 +14,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
   const live = mains.filter(isLive);
   if (live.some((i) => i.phase === 'ready')) return 'running';
   if (live.length > 0) return 'starting';
+  if (v.halted !== null && mains.length === 0) return v.halted;
   if (v.throttle.nextStartAt !== null && v.throttle.nextStartAt > now) return 'throttled';
   if (v.spec === null) return 'starting';
   return mains.length > 0 ? 'stopping' : 'starting';
@@ -77,12 +78,12 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       const serving = v.instances.find(isLive);
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
-    case 'throttled': {
-      const e = v.lastExit;
-      const how = e ? exitWords(e.code, e.signal) : 'unknown';
-      const why = e?.output ? `: ${e.output}` : '';
-      return `died ${v.restarts} time(s), last with ${how}${why}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
-    }
+    case 'throttled':
+      return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+    case 'fatal':
+      return `gave up after ${v.restarts} death(s), last with ${lastExitWords(v)}; start it, or change or touch its file`;
+    case 'exited':
+      return `exited with ${lastExitWords(v)}; not restarted (restart: ${v.spec?.restart?.restart ?? 'always'})`;
     case 'dancing':
     case 'degraded': {
       const op = v.op;
@@ -97,4 +98,10 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return text ?? '';
     }
   }
+}
+
+function lastExitWords(v: Vassal): string {
+  const e = v.lastExit;
+  const how = e ? exitWords(e.code, e.signal) : 'unknown';
+  return e?.output ? `${how}: ${e.output}` : how;
 }

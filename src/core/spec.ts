@@ -1,5 +1,6 @@
 // The resolved, validated form of one vassal file: the core's vocabulary. The config layer
 // produces these (raw -> written -> resolved); the core and the runtime only ever consume them.
+import type { RestartPolicy } from './restart-policy.js';
 
 /** How the emperor learns that one particular instance is ready to serve. */
 export type ReadySpec =
@@ -23,6 +24,32 @@ export type Command =
 /** A signal as the OS names it (config checks that this OS knows it). */
 export type SignalName = `SIG${string}`;
 
+/** Who an instance runs as, resolved from the password and group databases when the file is loaded. */
+export interface RunAs {
+  /** The user's name in the password database (USER, LOGNAME; initgroups uses it). */
+  readonly user: string;
+  readonly uid: number;
+  /** The instance's primary group: the `group` key, else the user's own (tyrant mode: the file's group). */
+  readonly gid: number;
+  /** HOME and SHELL of the user, from the password database. */
+  readonly home: string;
+  readonly shell: string;
+}
+
+/** The resource limits a vassal may set (setrlimit(2), set with prlimit(1) before exec). */
+export const LIMIT_NAMES = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nofile', 'nproc', 'rss', 'sigpending', 'stack'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+
+/** A number (bytes, seconds or a count, as the limit counts) or no limit. */
+export type LimitValue = number | 'unlimited';
+
+export interface ResourceLimit {
+  readonly soft: LimitValue;
+  readonly hard: LimitValue;
+}
+
+export type ResourceLimits = Readonly<Partial<Record<LimitName, ResourceLimit>>>;
+
 /** Everything needed to start one instance: the original or its stand-in. */
 export interface ProcessSpec {
   readonly command: Command;
@@ -39,12 +66,26 @@ export interface ProcessSpec {
   readonly logto: string | undefined;
   /** uWSGI `heartbeat`: a missing heartbeat for this long means the instance is hung. */
   readonly heartbeatTimeoutMs: number | undefined;
+  /** Run as this user (uid, gid, supplementary groups, HOME…); absent: as the emperor itself. */
+  readonly runAs?: RunAs | undefined;
+  /** The umask set before exec; absent: the emperor's own. */
+  readonly umask?: number | undefined;
+  /** Resource limits set before exec; absent: the emperor's own. */
+  readonly limits?: ResourceLimits | undefined;
 }
 
 /** A listening socket the emperor binds once and hands to every instance of the vassal. */
 export type SocketSpec =
   | { readonly name: string; readonly kind: 'tcp'; readonly host: string; readonly port: number }
-  | { readonly name: string; readonly kind: 'unix'; readonly path: string; readonly mode: number };
+  | {
+      readonly name: string;
+      readonly kind: 'unix';
+      readonly path: string;
+      readonly mode: number;
+      /** The socket file's owner and group after bind (uid, gid); absent: the emperor's own. */
+      readonly owner?: number | undefined;
+      readonly group?: number | undefined;
+    };
 
 export interface VassalSpec {
   /** File name without extension: the name in logs, status and the API. */
@@ -59,6 +100,8 @@ export interface VassalSpec {
   readonly standin: ProcessSpec | undefined;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
+  /** What follows a death of the original; absent: DEFAULT_RESTART_POLICY. */
+  readonly restart?: RestartPolicy;
   /** Changes whenever the file's content changes; a touch changes only the mtime. */
   readonly contentHash: string;
   /** Non-fatal findings (unknown keys, …), each `file: key: problem`. */

@@ -1,16 +1,22 @@
 // The read-only view of the fleet that the control API, the CLI and the metrics show.
 // Times are epoch milliseconds; durations are milliseconds unless the name says seconds.
 
-export type VassalStateName =
-  | 'starting' // an original instance is spawned and not ready yet
-  | 'running' // the original instance is ready
-  | 'reloading' // a reload (stop-start, overlap or in-place) is under way
-  | 'dancing' // a restart dance is under way
-  | 'degraded' // the stand-in serves while a new original fails to become ready
-  | 'stopping' // instances are being stopped (removal, `emperor stop`, shutdown)
-  | 'throttled' // waiting before the next attempt after quick deaths
-  | 'broken' // the file is invalid, or the command or its sockets cannot be used
-  | 'stopped'; // nothing runs, by request
+/** Every state a vassal can be in, as an operator sees it. */
+export const VASSAL_STATE_NAMES = [
+  'starting', // an original instance is spawned and not ready yet
+  'running', // the original instance is ready
+  'reloading', // a reload (stop-start, overlap or in-place) is under way
+  'dancing', // a restart dance is under way
+  'degraded', // the stand-in serves while a new original fails to become ready
+  'stopping', // instances are being stopped (removal, `emperor stop`, shutdown)
+  'throttled', // waiting before the next attempt, its restart burst used up
+  'exited', // finished, and its restart policy does not restart it (restart: never / on-failure)
+  'fatal', // died more than max-restarts times: given up until start, a change or a touch
+  'broken', // the file is invalid, or the command or its sockets cannot be used
+  'stopped', // nothing runs, by request
+] as const;
+
+export type VassalStateName = (typeof VASSAL_STATE_NAMES)[number];
 
 export type InstanceRole = 'main' | 'standin';
 

@@ -9,7 +9,7 @@ import { applyEvent } from './apply-event.js';
 import { LIFECYCLE, REACTIONS } from './lifecycle.js';
 import { operationKey } from './operation.js';
 import { stateOf } from './snapshot.js';
-import type { ThrottlePolicy } from './throttle.js';
+import type { Backoff } from './restart-policy.js';
 import type { Vassal } from './vassal.js';
 
 export interface StepResult {
@@ -20,7 +20,7 @@ export interface StepResult {
 }
 
 // Handles one event for one vassal: record its facts, then react as the lifecycle table says.
-export function step(vassal: Vassal, event: VassalEvent, now: number, policy: ThrottlePolicy): StepResult {
+export function step(vassal: Vassal, event: VassalEvent, now: number, backoff: Backoff): StepResult {
   const d: Draft = { v: vassal, effects: [], now };
   const reaction = LIFECYCLE[operationKey(vassal.op)][eventKind(event)];
   if (event.type === 'command') {
@@ -28,7 +28,7 @@ export function step(vassal: Vassal, event: VassalEvent, now: number, policy: Th
     d.effects.push({ type: 'answer', answer: refused ? { ...refused, id: event.id } : { kind: 'accepted', id: event.id } });
     if (refused) return finish(d, vassal);
   }
-  applyEvent(d, event, policy);
+  applyEvent(d, event, backoff);
   applyDeadlines(d);
   REACTIONS[reaction](d);
   settleCommands(d);
@@ -39,7 +39,7 @@ function finish(d: Draft, before: Vassal): StepResult {
   const was = stateOf(before, d.now);
   const is = stateOf(d.v, d.now);
   if (is !== was) emit(d, { type: 'state', message: `${was} -> ${is}`, state: is, from: was });
-  const throttleUntil = d.v.instances.some((i) => i.role === 'main') ? null : d.v.throttle.nextStartAt;
+  const throttleUntil = d.v.instances.some((i) => i.role === 'main') || d.v.halted ? null : d.v.throttle.nextStartAt;
   const deadlines = d.v.commands.map((c) => c.deadline);
   return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, ...deadlines], d.now) };
 }

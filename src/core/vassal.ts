@@ -5,7 +5,7 @@ import type { Instance } from './instance.js';
 import { NO_OPERATION, type Operation } from './operation.js';
 import type { VassalSpec } from './spec.js';
 import type { ExitRecord } from './status.js';
-import { NO_THROTTLE, type ThrottleState } from './throttle.js';
+import { DEFAULT_RESTART_POLICY, NO_HISTORY, type RestartHistory, type RestartPolicy } from './restart-policy.js';
 
 /*
  * What should become of the vassal, and who said so. Only these change it:
@@ -39,7 +39,10 @@ export interface Vassal {
   readonly errorKind: 'config' | 'spawn' | 'sockets' | null;
   readonly instances: readonly Instance[];
   readonly op: Operation;
-  readonly throttle: ThrottleState;
+  /** Respawns and backoff under the restart policy. */
+  readonly throttle: RestartHistory;
+  /** The restart policy stopped respawning: a clean exit it does not restart, or more than max-restarts. */
+  readonly halted: 'exited' | 'fatal' | null;
   readonly restarts: number;
   readonly nextGeneration: number;
   readonly lastExit: ExitRecord | null;
@@ -63,7 +66,8 @@ export function newVassal(name: string, file: string): Vassal {
     errorKind: null,
     instances: [],
     op: NO_OPERATION,
-    throttle: NO_THROTTLE,
+    throttle: NO_HISTORY,
+    halted: null,
     restarts: 0,
     nextGeneration: 1,
     lastExit: null,
@@ -81,4 +85,8 @@ export function wantsUp(v: Vassal): boolean {
 // The canonical key of a socket list: equal keys mean the held sockets can be kept.
 export function socketsKey(spec: VassalSpec): string {
   return JSON.stringify(spec.sockets);
+}
+
+export function restartPolicyOf(v: Vassal): RestartPolicy {
+  return v.spec?.restart ?? DEFAULT_RESTART_POLICY;
 }

@@ -5,11 +5,9 @@ export interface DaemonOptions {
   /** Control socket path; defaults to `<runDir>/control.sock`. */
   readonly controlPath: string;
   readonly vassalWrapper: string;
-  /** First respawn delay after a quick death, doubled on each further quick death. */
+  /** First respawn delay past a vassal's restart burst, doubled on each further death. */
   readonly throttleMs: number;
   readonly maxThrottleMs: number;
-  /** An instance that lived at least this long died "healthy": respawn at once, delay reset. */
-  readonly healthyUptimeMs: number;
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: string;
   /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */

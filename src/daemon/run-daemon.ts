@@ -43,7 +43,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
 
   const bus = new EventBus(log);
-  const dispatcher = new Dispatcher({ clock, policy: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs, healthyUptimeMs: opts.healthyUptimeMs } });
+  const dispatcher = new Dispatcher({ clock, backoff: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs } });
   const report = dispatcher.dispatch.bind(dispatcher);
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);

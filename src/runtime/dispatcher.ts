@@ -6,7 +6,7 @@ import type { CommandAnswer, VassalAction } from '../core/command-types.js';
 import type { Effect } from '../core/effects.js';
 import type { VassalEvent } from '../core/events.js';
 import { step } from '../core/step.js';
-import type { ThrottlePolicy } from '../core/throttle.js';
+import type { Backoff } from '../core/restart-policy.js';
 import { newVassal, type Vassal } from '../core/vassal.js';
 import type { Clock } from './clock.js';
 
@@ -14,7 +14,8 @@ export type Interpret = (name: string, vassal: Vassal, effect: Effect) => void;
 
 export interface DispatcherDeps {
   readonly clock: Clock;
-  readonly policy: ThrottlePolicy;
+  /** The emperor-wide backoff past a vassal's restart burst. */
+  readonly backoff: Backoff;
 }
 
 interface Entry {
@@ -101,7 +102,7 @@ export class Dispatcher {
     const entry = this.#entries.get(name);
     if (!entry) return;
     const now = this.#deps.clock();
-    const result = step(entry.vassal, event, now, this.#deps.policy);
+    const result = step(entry.vassal, event, now, this.#deps.backoff);
     entry.vassal = result.vassal;
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = result.wakeAt === null ? null : setTimeout(() => this.dispatch(name, { type: 'tick' }), Math.max(0, result.wakeAt - now));

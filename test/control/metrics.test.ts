@@ -3,7 +3,7 @@ import { MemorySupervisor, makeStatus } from './helpers/memory-supervisor.js';
 import { httpRequest } from './helpers/raw-http.js';
 import { parsePrometheus, sampleValue } from './helpers/prometheus.js';
 import { serve, type Served } from './helpers/serve.js';
-import { VASSAL_STATE_NAMES } from '../../src/control/metrics-registry.js';
+import { VASSAL_STATE_NAMES } from '../../src/core/status.js';
 
 describe('GET /metrics', () => {
   let s: Served;

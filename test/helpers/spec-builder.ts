@@ -4,10 +4,10 @@ import type { Effect } from '../../src/core/effects.js';
 import type { VassalAction } from '../../src/core/command-types.js';
 import type { VassalEvent } from '../../src/core/events.js';
 import { step } from '../../src/core/step.js';
-import type { ThrottlePolicy } from '../../src/core/throttle.js';
+import type { Backoff } from '../../src/core/restart-policy.js';
 import { newVassal, type Vassal } from '../../src/core/vassal.js';
 
-export const policy: ThrottlePolicy = { baseMs: 1000, maxMs: 60_000, healthyUptimeMs: 10_000 };
+export const backoff: Backoff = { baseMs: 1000, maxMs: 60_000 };
 
 export function processSpec(over: Partial<ProcessSpec> = {}): ProcessSpec {
   return {
@@ -54,7 +54,7 @@ export class Driver {
   }
 
   send(e: VassalEvent): Effect[] {
-    const r = step(this.v, e, this.now, policy);
+    const r = step(this.v, e, this.now, backoff);
     this.v = r.vassal;
     this.effects = [...r.effects];
     this.all.push(...r.effects);

@@ -15,7 +15,6 @@ interface DaemonFlags {
   vassalWrapper: string;
   throttle: number;
   maxThrottle: number;
-  healthyUptime: number;
   requiredHeartbeat: number;
   logFormat?: 'json' | 'pretty';
   logLevel: string;
@@ -52,9 +51,8 @@ export function addDaemonOptions(cmd: Command): Command {
   return cmd
     .option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)')
     .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
-    .addOption(durationFlag('--throttle <duration>', 'first respawn delay after a quick death (doubles each time)', '1s'))
+    .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
-    .addOption(durationFlag('--healthy-uptime <duration>', 'an instance up this long died healthy: respawn at once', '10s'))
     .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
@@ -87,7 +85,6 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     vassalWrapper: flags.vassalWrapper,
     throttleMs: flags.throttle,
     maxThrottleMs: flags.maxThrottle,
-    healthyUptimeMs: flags.healthyUptime,
     requiredHeartbeatMs: flags.requiredHeartbeat,
     logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
