@@ -1,11 +1,12 @@
 // The composition root of the emperor daemon: it builds every part once, wires them together
 // and owns the process-wide concerns (run-dir lock, leftovers of a crashed emperor, signals,
 // the control socket). Nothing else constructs runtime parts or reaches across layers.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
-import { systemClock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
@@ -16,8 +17,9 @@ import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
 import { ListenHelper } from '../runtime/listen-helper.js';
 import { createLogger } from '../runtime/logger.js';
 import { ReadModel } from '../runtime/read-model.js';
-import { lockRunDir } from '../runtime/run-dir-lock.js';
+import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
+import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
 import { watchVassals } from '../runtime/vassal-watcher.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { Supervisor } from './supervisor.js';
@@ -31,15 +33,24 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const log = createLogger(opts.logFormat, opts.logLevel);
   const clock = systemClock;
   let lock;
+  let vassalsLock;
   try {
     lock = lockRunDir(opts.runDir);
+    try {
+      vassalsLock = lockVassalsDir(opts.vassalsDir, opts.runDir, (message) => log.warn(message));
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     return 1;
   }
+  if (vassalsLock.stale) log.warn({ pid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
 
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
   for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
+  await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
   const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
 
   const bus = new EventBus(log);
@@ -63,6 +74,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
+    vassalsLock.release();
     lock.release();
     return 1;
   }
@@ -120,9 +132,31 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   instances.closeLogFiles();
   listenHelper.close();
   await control.close();
+  vassalsLock.release();
   lock.release();
   log.info('every vassal stopped; bye');
   return exitCode;
+}
+
+// The lock of a dead emperor was taken over: if it ran with another run directory, its instances
+// are recorded in that directory's journal, which stopLeftovers(opts.runDir) did not read. They
+// are stopped too (before anything starts, so no vassal runs twice), unless a live emperor
+// has that run directory now: it stopped them when it started.
+async function stopLeftoversOfDeadOwner(dead: LockOwner | undefined, runDir: string, log: Logger, clock: Clock): Promise<void> {
+  if (!dead?.runDir || resolve(dead.runDir) === resolve(runDir) || !existsSync(dead.runDir)) return;
+  let lock;
+  try {
+    lock = lockRunDir(dead.runDir);
+  } catch (err) {
+    log.info({ runDir: dead.runDir }, `not looking for leftovers in ${dead.runDir}: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    const leftovers = await stopLeftovers(dead.runDir, LEFTOVER_GRACE_MS, clock);
+    for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid, runDir: dead.runDir }, `stopped an instance left behind by the dead emperor (pid ${dead.pid}) of this vassals directory, from its run dir ${dead.runDir}`);
+  } finally {
+    lock.release();
+  }
 }
 
 function readVersion(): string {
