@@ -4,6 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { stateOf } from '../core/snapshot.js';
+import type { VassalStateName } from '../core/status.js';
+import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
@@ -18,6 +21,7 @@ import { ListenHelper } from '../runtime/listen-helper.js';
 import { createLogger } from '../runtime/logger.js';
 import { ReadModel } from '../runtime/read-model.js';
 import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
+import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
 import { watchVassals } from '../runtime/vassal-watcher.js';
@@ -32,6 +36,10 @@ const EXIT_INTERNAL_ERROR = 70;
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const log = createLogger(opts.logFormat, opts.logLevel);
   const clock = systemClock;
+  // systemd's variables are for the emperor alone (sd_notify's unset_environment): vassals
+  // inherit the environment, and one that saw NOTIFY_SOCKET would talk to systemd itself.
+  const systemdEnv = { NOTIFY_SOCKET: process.env.NOTIFY_SOCKET, WATCHDOG_USEC: process.env.WATCHDOG_USEC, WATCHDOG_PID: process.env.WATCHDOG_PID };
+  for (const name of SYSTEMD_NOTIFY_VARIABLES) delete process.env[name];
   let lock;
   let vassalsLock;
   try {
@@ -59,7 +67,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
-  dispatcher.setInterpreter(effectInterpreter({ instances, sockets, bus }));
+  const interpret = effectInterpreter({ instances, sockets, bus });
+  const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
+  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
+  // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
+  dispatcher.setInterpreter(
+    notifier
+      ? (name, vassal, effect) => {
+          interpret(name, vassal, effect);
+          notifier.changed();
+        }
+      : interpret,
+  );
   const read = new ReadModel(dispatcher, instances, clock);
   const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
   const loadOptions = {
@@ -74,12 +93,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
+    notifier?.close();
     vassalsLock.release();
     lock.release();
     return 1;
   }
   const watcher = watchVassals(opts.vassalsDir, (e) => tracker.onEvent(e), (err) => log.error({ err }, 'watcher error'));
   await watcher.ready;
+  // READY=1 once every file found at start has reached the fleet and none of them is starting.
+  if (notifier) void tracker.settled().then(() => notifier.loaded());
   log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path }, `emperor ${readVersion()} watching ${opts.vassalsDir}`);
 
   const exitCode = await new Promise<number>((resolve) => {
@@ -99,6 +121,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       }
       stopping = true;
       code = exitCode;
+      notifier?.stopping();
       log.info(`${why}: stopping every vassal`);
       void watcher.close();
       stopSubscription = bus.subscribe((e) => {
@@ -110,12 +133,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
     process.on('SIGHUP', () => {
+      if (stopping) return;
       log.info('SIGHUP: rescanning the vassals directory');
+      notifier?.reloading();
       try {
         tracker.rescan(opts.vassalsDir);
       } catch (err) {
         log.error({ err }, 'rescan failed');
       }
+      if (notifier) void tracker.settled().then(() => notifier.loaded());
     });
     // A bug of the emperor's own must not leave it running in an unknown state, nor leave its
     // instances behind: stop them the normal way and exit non-zero.
@@ -132,10 +158,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   instances.closeLogFiles();
   listenHelper.close();
   await control.close();
+  notifier?.close();
   vassalsLock.release();
   lock.release();
   log.info('every vassal stopped; bye');
   return exitCode;
+}
+
+// The state of every vassal, for the notifier's counts.
+function* fleetStates(vassals: Iterable<Vassal>, now: number): Generator<VassalStateName> {
+  for (const v of vassals) yield stateOf(v, now);
 }
 
 // The lock of a dead emperor was taken over: if it ran with another run directory, its instances

@@ -28,6 +28,9 @@ export class FileTracker {
   readonly #fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>;
   readonly #opts: LoadOptions;
   readonly #log: Logger;
+  /** Loads under way (across all files), and who waits for them all to finish. */
+  #busy = 0;
+  #idleWaiters: (() => void)[] = [];
 
   constructor(fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>, opts: LoadOptions, log: Logger) {
     this.#fleet = fleet;
@@ -51,6 +54,14 @@ export class FileTracker {
       if (this.#files.get(e.file) === t) void this.#load(e.file);
     }, RECHECK_AFTER_MS);
     t.recheck.unref();
+  }
+
+  // Resolves once no load is under way: every file event handed in so far (the watcher's initial
+  // scan, a rescan) has been loaded and dispatched to the fleet. Later events are not waited for,
+  // except that a load running when it is called counts, and so does its `again` repeat.
+  settled(): Promise<void> {
+    if (this.#busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   // SIGHUP: compare the directory with what is known and catch up on anything missed.
@@ -87,6 +98,7 @@ export class FileTracker {
       return;
     }
     t.loading = true;
+    this.#busy++;
     try {
       do {
         t.again = false;
@@ -94,6 +106,7 @@ export class FileTracker {
       } while (t.again && this.#files.get(file) === t);
     } finally {
       t.loading = false;
+      if (--this.#busy === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
