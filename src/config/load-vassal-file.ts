@@ -1,6 +1,8 @@
-// The only entry point with file-system access: read -> parse -> validate -> check directories.
+// The only entry point with file-system access: read -> parse -> validate -> check directories
+// (and, in tyrant mode, who owns and may write the file).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { defaultAccounts } from './account-directory.js';
 import { checkDirectories } from './check-directories.js';
 import { loadStandinDocument } from './load-standin-document.js';
 import { parseDocument } from './parse-document.js';
@@ -8,6 +10,7 @@ import { readVassalText } from './read-vassal-text.js';
 import { standinFileOf } from './read-standin.js';
 import { formatProblem } from './spec.js';
 import type { ConfigProblem, LoadOptions, LoadResult } from './spec.js';
+import { tyrantProblems, tyrantStandinProblems } from './tyrant-file.js';
 import { validateVassal } from './validate-vassal.js';
 import { vassalFormatOf, vassalNameOf } from './vassal-file-name.js';
 
@@ -31,6 +34,10 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
   const parsed = parseDocument(text.text, format);
   if (!parsed.ok) return failure(file, [{ file, key: '', message: parsed.message }]);
   const standinFile = standinFileOf(parsed.raw, file);
+  const accounts = defaultAccounts();
+  const owner = text.owner;
+  const tyrant = opts.tyrant === undefined ? [] : await tyrantProblems(file, owner, opts.tyrant.allowRoot, accounts);
+  if (opts.tyrant !== undefined && standinFile !== undefined) tyrant.push(...(await tyrantStandinProblems(standinFile, owner.uid, accounts)));
   const result = validateVassal(parsed.raw, {
     file,
     format,
@@ -39,9 +46,14 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
     requiredHeartbeatMs: opts.requiredHeartbeatMs,
     parseWarnings: parsed.warnings.map((message) => formatProblem({ file, key: '', message })),
     ...(standinFile === undefined ? {} : { standin: await loadStandinDocument(standinFile, file) }),
+    runAs: {
+      accounts,
+      emperorUid: opts.emperorUid ?? process.getuid?.() ?? 0,
+      ...(opts.tyrant === undefined ? {} : { tyrant: { uid: owner.uid, gid: owner.gid } }),
+    },
   });
-  if (!result.ok) return result;
-  const problems = await checkDirectories(result.spec, standinFile);
+  if (!result.ok) return tyrant.length === 0 ? result : { ...result, errors: [...tyrant, ...result.errors] };
+  const problems = [...tyrant, ...(await checkDirectories(result.spec, standinFile))];
   return problems.length === 0 ? result : failure(file, problems, result.spec.warnings);
 }
 

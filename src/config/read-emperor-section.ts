@@ -1,5 +1,6 @@
 // The `emperor` section: raw mapping -> WrittenVassal, every key type-checked, every problem collected.
 import { describeValue, isMapping } from './describe-value.js';
+import { readAccountKey } from './read-account-keys.js';
 import { readProcessKeys } from './read-process-keys.js';
 import { readSockets } from './read-sockets.js';
 import { readStandin, warnUnknownKeys } from './read-standin.js';
@@ -18,6 +19,8 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
   warnUnknownKeys(raw, 'emperor', EMPEROR_KEYS, report);
   return {
     ...readProcessKeys(raw, 'emperor', report),
+    ...(Object.hasOwn(raw, 'user') ? { user: readAccountKey(raw.user, 'emperor.user', 'user', report) } : {}),
+    ...(Object.hasOwn(raw, 'group') ? { group: readAccountKey(raw.group, 'emperor.group', 'group', report) } : {}),
     ...(Object.hasOwn(raw, 'reload') ? { reload: readReload(raw.reload, report) } : {}),
     ...(Object.hasOwn(raw, 'sockets') ? { sockets: readSockets(raw.sockets, 'emperor.sockets', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'standin') ? { standin: readStandin(raw.standin, 'emperor.standin', report, baseDir) } : {}),

@@ -1,8 +1,10 @@
 // The keys that describe one process, shared by `emperor` and `emperor.standin`.
 import { describeValue } from './describe-value.js';
 import { parseDuration } from './duration.js';
+import { readUmask } from './read-account-keys.js';
 import { readCommand } from './read-command.js';
 import { readEnv } from './read-env.js';
+import { readLimits } from './read-limits.js';
 import { readReady } from './read-ready.js';
 import type { Report } from './report.js';
 import { parseSignal } from './stop-signal.js';
@@ -30,6 +32,8 @@ export function readProcessKeys(section: Record<string, unknown>, prefix: string
   if (has('heartbeat-timeout')) {
     written.heartbeatTimeoutMs = readDuration(section['heartbeat-timeout'], key('heartbeat-timeout'), report, 1);
   }
+  if (has('umask')) written.umask = readUmask(section.umask, key('umask'), report);
+  if (has('limits')) written.limits = readLimits(section.limits, key('limits'), report);
   return written;
 }
 

@@ -1,19 +1,23 @@
-// `sockets`: name -> address, or name -> {address, mode} for unix sockets.
+// `sockets`: name -> address, or name -> {address, mode, owner, group} for unix sockets.
 import { describeValue, isMapping } from './describe-value.js';
+import { readAccountKey } from './read-account-keys.js';
 import type { Report } from './report.js';
 import { parseSocketAddress } from './socket-address.js';
-import type { SocketSpec } from '../core/spec.js';
+import type { WrittenSocket } from './written-vassal.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9_-]+$/;
 const DEFAULT_UNIX_MODE = 0o660;
+const SOCKET_KEYS = ['address', 'mode', 'owner', 'group'];
+/** Keys that only a unix socket's file can have. */
+const FILE_KEYS = ['mode', 'owner', 'group'] as const;
 
 // Read the written sockets, resolving relative unix paths against baseDir; duplicates are errors
-export function readSockets(raw: unknown, key: string, report: Report, baseDir: string): SocketSpec[] | undefined {
+export function readSockets(raw: unknown, key: string, report: Report, baseDir: string): WrittenSocket[] | undefined {
   if (!isMapping(raw)) {
     report.error(key, `expected a mapping of socket names to addresses, like { http: "127.0.0.1:8080" }, got ${describeValue(raw)}`);
     return undefined;
   }
-  const sockets: SocketSpec[] = [];
+  const sockets: WrittenSocket[] = [];
   let ok = true;
   for (const [name, value] of Object.entries(raw)) {
     const socket = readSocket(name, value, `${key}.${name}`, report, baseDir);
@@ -24,30 +28,32 @@ export function readSockets(raw: unknown, key: string, report: Report, baseDir: 
   return ok ? sockets : undefined;
 }
 
-function readSocket(name: string, raw: unknown, key: string, report: Report, baseDir: string): SocketSpec | undefined {
+function readSocket(name: string, raw: unknown, key: string, report: Report, baseDir: string): WrittenSocket | undefined {
   if (!SOCKET_NAME.test(name)) {
     report.error(key, 'expected a socket name made of letters, digits, "_" and "-"');
     return undefined;
   }
-  const { address: rawAddress, mode: rawMode } = isMapping(raw) ? raw : { address: raw, mode: undefined };
-  if (isMapping(raw)) {
-    for (const extra of Object.keys(raw).filter((k) => k !== 'address' && k !== 'mode')) {
-      report.warn(`${key}.${extra}`, 'unknown key (ignored); known keys: address, mode');
-    }
+  const fields: Record<string, unknown> = isMapping(raw) ? raw : { address: raw };
+  for (const extra of Object.keys(fields).filter((k) => !SOCKET_KEYS.includes(k))) {
+    report.warn(`${key}.${extra}`, `unknown key (ignored); known keys: ${SOCKET_KEYS.join(', ')}`);
   }
-  const parsed = parseSocketAddress(rawAddress, baseDir);
+  const parsed = parseSocketAddress(fields.address, baseDir);
   if (!parsed.ok) {
     report.error(isMapping(raw) ? `${key}.address` : key, parsed.message);
     return undefined;
   }
   const { address } = parsed;
   if (address.kind === 'tcp') {
-    if (rawMode === undefined) return { name, ...address };
-    report.error(`${key}.mode`, 'a mode applies only to unix sockets; remove it');
+    const fileKeys = FILE_KEYS.filter((k) => fields[k] !== undefined);
+    if (fileKeys.length === 0) return { name, ...address };
+    for (const k of fileKeys) report.error(`${key}.${k}`, `${k === 'owner' ? 'an owner' : `a ${k}`} applies only to unix sockets; remove it`);
     return undefined;
   }
-  const mode = rawMode === undefined ? DEFAULT_UNIX_MODE : readMode(rawMode, `${key}.mode`, report);
-  return mode === undefined ? undefined : { name, kind: 'unix', path: address.path, mode };
+  const mode = fields.mode === undefined ? DEFAULT_UNIX_MODE : readMode(fields.mode, `${key}.mode`, report);
+  const owner = fields.owner === undefined ? undefined : readAccountKey(fields.owner, `${key}.owner`, 'user', report);
+  const group = fields.group === undefined ? undefined : readAccountKey(fields.group, `${key}.group`, 'group', report);
+  if (mode === undefined || (fields.owner !== undefined && owner === undefined) || (fields.group !== undefined && group === undefined)) return undefined;
+  return { name, kind: 'unix', path: address.path, mode, ...(owner === undefined ? {} : { owner }), ...(group === undefined ? {} : { group }) };
 }
 
 // Modes are octal strings: a YAML number like 0660 or 660 would be read as decimal and mean something else.
@@ -60,7 +66,7 @@ function readMode(raw: unknown, key: string, report: Report): number | undefined
   return undefined;
 }
 
-function isDuplicate(socket: SocketSpec, earlier: readonly SocketSpec[], key: string, report: Report): boolean {
+function isDuplicate(socket: WrittenSocket, earlier: readonly WrittenSocket[], key: string, report: Report): boolean {
   const clash = earlier.find((other) =>
     socket.kind === 'unix'
       ? other.kind === 'unix' && other.path === socket.path

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describeValue, isMapping } from './describe-value.js';
 import { readPath, readProcessKeys } from './read-process-keys.js';
 import type { Report } from './report.js';
-import { STANDIN_KEYS } from './written-vassal.js';
+import { ACCOUNT_KEYS, STANDIN_KEYS } from './written-vassal.js';
 import type { WrittenStandin } from './written-vassal.js';
 
 // Read a written stand-in; `file` is resolved against baseDir and excludes every other key
@@ -12,7 +12,10 @@ export function readStandin(raw: unknown, key: string, report: Report, baseDir: 
     report.error(key, `expected a mapping of overrides like { env: { JOB_HANDLERS: "0" } } or { file: ../restarter.yml }, got ${describeValue(raw)}`);
     return undefined;
   }
-  warnUnknownKeys(raw, key, STANDIN_KEYS, report);
+  for (const name of ACCOUNT_KEYS.filter((k) => Object.hasOwn(raw, k))) {
+    report.error(`${key}.${name}`, `the stand-in runs as the vassal's own user and group: set \`emperor.${name}\` instead`);
+  }
+  warnUnknownKeys(raw, key, STANDIN_KEYS, report, ACCOUNT_KEYS);
   if (Object.hasOwn(raw, 'file')) {
     const others = Object.keys(raw).filter((k) => k !== 'file' && (STANDIN_KEYS as readonly string[]).includes(k));
     if (others.length > 0) {
@@ -34,8 +37,8 @@ export function standinFileOf(raw: unknown, vassalFile: string): string | undefi
 }
 
 // Warn (never fail) about keys we do not know: a typo should be visible but must not stop a vassal
-export function warnUnknownKeys(section: Record<string, unknown>, key: string, known: readonly string[], report: Report): void {
+export function warnUnknownKeys(section: Record<string, unknown>, key: string, known: readonly string[], report: Report, reported: readonly string[] = []): void {
   for (const name of Object.keys(section)) {
-    if (!known.includes(name)) report.warn(`${key}.${name}`, `unknown key (ignored); known keys: ${known.join(', ')}`);
+    if (!known.includes(name) && !reported.includes(name)) report.warn(`${key}.${name}`, `unknown key (ignored); known keys: ${known.join(', ')}`);
   }
 }

@@ -1,9 +1,17 @@
 // The file-system half of loading: stat, size limit, read, and refusing what is not UTF-8 text.
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { MAX_VASSAL_FILE_BYTES } from './spec.js';
 
+/** Owner and mode of the file that was read (the target of a symlink), from the same open file as the text. */
+export interface FileOwnership {
+  readonly uid: number;
+  readonly gid: number;
+  readonly mode: number;
+}
+
 type VassalText =
-  | { readonly ok: true; readonly bytes: Buffer; readonly text: string }
+  | { readonly ok: true; readonly bytes: Buffer; readonly text: string; readonly owner: FileOwnership }
   | { readonly ok: false; readonly missing: boolean; readonly message: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -11,11 +19,23 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Read a vassal file as text, or say in one sentence why it cannot be a vassal file
 export async function readVassalText(file: string): Promise<VassalText> {
   let bytes: Buffer;
+  let owner: FileOwnership;
   try {
-    const info = await stat(file);
-    if (!info.isFile()) return refuse(`not a regular file (${kindOf(info)}); a vassal must be a file`);
-    if (info.size > MAX_VASSAL_FILE_BYTES) return refuse(tooLarge(info.size));
-    bytes = await readFile(file);
+    // Devices, FIFOs and sockets are refused before they are opened (opening one can have effects).
+    const first = await stat(file);
+    if (!first.isFile()) return refuse(`not a regular file (${kindOf(first)}); a vassal must be a file`);
+    // One open file for the stat and the read, so the owner (tyrant mode) is the owner of this very text.
+    // O_NONBLOCK: should a FIFO take the file's place meanwhile, opening it must not wait for a writer.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return refuse(`not a regular file (${kindOf(info)}); a vassal must be a file`);
+      if (info.size > MAX_VASSAL_FILE_BYTES) return refuse(tooLarge(info.size));
+      owner = { uid: info.uid, gid: info.gid, mode: info.mode & 0o7777 };
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, missing: true, message: 'file does not exist' };
@@ -27,7 +47,7 @@ export async function readVassalText(file: string): Promise<VassalText> {
   const text = decode(bytes);
   if (text === undefined) return refuse('not a text file (it holds NUL bytes or invalid UTF-8); vassal files are UTF-8 YAML, INI or JSON');
   if (text.trim() === '') return refuse('file is empty (only whitespace)');
-  return { ok: true, bytes, text };
+  return { ok: true, bytes, text, owner };
 }
 
 function decode(bytes: Buffer): string | undefined {

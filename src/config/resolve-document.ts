@@ -5,10 +5,19 @@ import { readEmperorSection } from './read-emperor-section.js';
 import type { Report } from './report.js';
 import { resolveProcess, uwsgiCommand } from './resolve-process.js';
 import type { ProcessOrigin } from './resolve-process.js';
+import { checkTyrantLogto, resolveRunAs } from './resolve-run-as.js';
+import type { RunAsContext } from './resolve-run-as.js';
 import type { Command, ProcessSpec } from '../core/spec.js';
-import type { LoadOptions } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenVassal } from './written-vassal.js';
+
+/** What resolving a document needs besides the document: the emperor's options and who may run as whom. */
+export interface DocumentContext {
+  /** The program that runs uWSGI vassals. */
+  readonly vassalWrapper: string;
+  readonly requiredHeartbeatMs?: number | undefined;
+  readonly runAs: RunAsContext;
+}
 
 export interface ResolvedDocument {
   readonly flavour: 'native' | 'uwsgi';
@@ -17,7 +26,7 @@ export interface ResolvedDocument {
 }
 
 // Decide native vs uWSGI and resolve the process; undefined when the file cannot describe one
-export function resolveDocument(raw: unknown, file: string, format: VassalFormat, opts: LoadOptions, report: Report): ResolvedDocument | undefined {
+export function resolveDocument(raw: unknown, file: string, format: VassalFormat, opts: DocumentContext, report: Report): ResolvedDocument | undefined {
   if (raw === undefined || raw === null) {
     report.error('', 'the file holds no settings (only comments?); a vassal needs `emperor.command` or a `uwsgi` section');
     return undefined;
@@ -34,7 +43,9 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
   const command: Command | undefined = flavour === 'uwsgi' ? uwsgiCommand(origin) : written.command;
   // An invalid command was already reported by readEmperorSection.
   if (command === undefined) return undefined;
-  return { flavour, written, process: resolveProcess(written, command, origin, 'emperor', report) };
+  const runAs = resolveRunAs(written, opts.runAs, report);
+  checkTyrantLogto(written.logto, runAs, opts.runAs, 'emperor.logto', report);
+  return { flavour, written, process: { ...resolveProcess(written, command, origin, 'emperor', report), runAs } };
 }
 
 // `emperor.command` makes a native vassal even next to a uwsgi section; a uwsgi section alone makes a uWSGI one.

@@ -42,6 +42,10 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     readyTimeoutMs: written.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     logto: written.logto === undefined ? undefined : path.resolve(dir, written.logto),
     heartbeatTimeoutMs: uwsgi ? (written.heartbeatTimeoutMs ?? (origin.uwsgiHeartbeat ? (origin.requiredHeartbeatMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS) : undefined)) : undefined,
+    // Who it runs as comes from the vassal's `user`/`group` (resolve-run-as.ts), set by the caller.
+    runAs: undefined,
+    umask: written.umask,
+    limits: written.limits,
   };
   checkReadyDelay(spec, prefix, report);
   return spec;
@@ -52,7 +56,7 @@ export function uwsgiCommand(origin: Pick<ProcessOrigin, 'file' | 'format' | 'va
   return { kind: 'argv', argv: [origin.vassalWrapper, `--${origin.format}`, origin.file] };
 }
 
-// Merge stand-in overrides onto the vassal's process: env key by key, every other key replaced
+// Merge stand-in overrides onto the vassal's process: env key by key, every other key replaced (limits as a whole)
 export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, file: string, prefix: string, report: Report): ProcessSpec {
   const dir = path.dirname(file);
   // A new command leaves the uWSGI protocol behind: the stand-in is then a plain process.
@@ -70,6 +74,10 @@ export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, fil
     readyTimeoutMs: overrides.readyTimeoutMs ?? base.readyTimeoutMs,
     logto: overrides.logto === undefined ? base.logto : path.resolve(dir, overrides.logto),
     heartbeatTimeoutMs: uwsgi ? (overrides.heartbeatTimeoutMs ?? base.heartbeatTimeoutMs) : undefined,
+    // The stand-in runs as the vassal's own user and group.
+    runAs: base.runAs,
+    umask: overrides.umask ?? base.umask,
+    limits: overrides.limits ?? base.limits,
   };
   if (!uwsgi && overrides.heartbeatTimeoutMs !== undefined) {
     report.warn(`${prefix}.heartbeat-timeout`, 'only uWSGI instances send heartbeats (ignored)');

@@ -2,9 +2,11 @@
 import type { Report } from './report.js';
 import { createReport } from './report.js';
 import { resolveDocument } from './resolve-document.js';
+import type { DocumentContext } from './resolve-document.js';
 import { applyOverrides } from './resolve-process.js';
-import type { ProcessSpec } from '../core/spec.js';
-import type { ConfigProblem, LoadOptions } from './spec.js';
+import { checkTyrantLogto } from './resolve-run-as.js';
+import type { ProcessSpec, RunAs } from '../core/spec.js';
+import type { ConfigProblem } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenStandin } from './written-vassal.js';
 
@@ -21,11 +23,14 @@ export function resolveStandin(
   written: WrittenStandin | undefined,
   base: ProcessSpec,
   document: StandinDocument | undefined,
-  opts: LoadOptions,
+  opts: DocumentContext,
   report: Report,
 ): ProcessSpec | undefined {
   if (written === undefined) return undefined;
-  if (written.kind === 'overrides') return applyOverrides(base, written.overrides, report.file, 'emperor.standin', report);
+  if (written.kind === 'overrides') {
+    checkTyrantLogto(written.overrides.logto, base.runAs, opts.runAs, 'emperor.standin.logto', report);
+    return applyOverrides(base, written.overrides, report.file, 'emperor.standin', report);
+  }
   if (document === undefined || document.file !== written.file) {
     report.error('emperor.standin.file', `the stand-in file ${written.file} was not read (load vassal files with loadVassalFile)`);
     return undefined;
@@ -40,7 +45,19 @@ export function resolveStandin(
   for (const key of VASSAL_ONLY_KEYS) {
     if (resolved?.written[key] !== undefined) own.warn(`emperor.${key}`, 'ignored in a stand-in file: the vassal\'s own setting applies');
   }
+  const writesAccount = resolved !== undefined && (resolved.written.user !== undefined || resolved.written.group !== undefined);
+  if (writesAccount && own.errors.length === 0 && !sameRunAs(resolved.process.runAs, base.runAs)) {
+    own.error(resolved.written.user !== undefined ? 'emperor.user' : 'emperor.group', `the stand-in runs as the vassal's own user and group (${describeRunAs(base.runAs)}); remove this key or make it match`);
+  }
   report.errors.push(...own.errors);
   report.warnings.push(...own.warnings);
-  return resolved?.process;
+  return resolved === undefined ? undefined : { ...resolved.process, runAs: base.runAs };
+}
+
+function sameRunAs(a: RunAs | undefined, b: RunAs | undefined): boolean {
+  return a?.uid === b?.uid && a?.gid === b?.gid;
+}
+
+function describeRunAs(runAs: RunAs | undefined): string {
+  return runAs === undefined ? "the emperor's own" : `${runAs.user}, gid ${runAs.gid}`;
 }

@@ -1,8 +1,12 @@
-// Parsed vassal document -> LoadResult. Pure and total: every problem is collected, nothing throws.
+// Parsed vassal document -> LoadResult. Total: every problem is collected, nothing throws. Pure
+// but for the account lookups, which go through ctx.runAs.accounts.
+import { defaultAccounts } from './account-directory.js';
 import { createReport } from './report.js';
 import type { Report } from './report.js';
 import { resolveDocument } from './resolve-document.js';
-import type { ResolvedDocument } from './resolve-document.js';
+import type { DocumentContext, ResolvedDocument } from './resolve-document.js';
+import { resolveSockets } from './resolve-run-as.js';
+import type { RunAsContext } from './resolve-run-as.js';
 import { resolveStandin } from './resolve-standin.js';
 import type { StandinDocument } from './resolve-standin.js';
 import type { ProcessSpec, ReloadStrategy, SocketSpec } from '../core/spec.js';
@@ -22,21 +26,28 @@ export interface ValidateContext {
   readonly parseWarnings?: readonly string[];
   /** The file named by `emperor.standin.file`, when there is one. */
   readonly standin?: StandinDocument;
+  /** Who may run as whom; default: the system's databases, and the emperor's own uid. */
+  readonly runAs?: RunAsContext;
 }
 
 // Validate and resolve one parsed vassal document into a VassalSpec, or all of its problems
 export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const report = createReport(ctx.file);
   report.warnings.push(...(ctx.parseWarnings ?? []));
-  const document = resolveDocument(raw, ctx.file, ctx.format, ctx, report);
+  const docCtx: DocumentContext = {
+    vassalWrapper: ctx.vassalWrapper,
+    requiredHeartbeatMs: ctx.requiredHeartbeatMs,
+    runAs: ctx.runAs ?? { accounts: defaultAccounts(), emperorUid: process.getuid?.() ?? 0 },
+  };
+  const document = resolveDocument(raw, ctx.file, ctx.format, docCtx, report);
   const name = vassalNameOf(ctx.file);
   if (document === undefined) {
     // Still show the stand-in file's own problems, so that one run lists everything to fix.
     if (ctx.standin !== undefined && !ctx.standin.ok) report.errors.push(...ctx.standin.errors);
     return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
   }
-  const standin = resolveStandin(document.written.standin, document.process, ctx.standin, ctx, report);
-  const sockets = document.written.sockets ?? [];
+  const standin = resolveStandin(document.written.standin, document.process, ctx.standin, docCtx, report);
+  const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
   const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload };

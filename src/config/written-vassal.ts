@@ -1,6 +1,9 @@
 // What a user can write in the `emperor` section, after each key is type-checked but before
 // defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
-import type { Command, ReadySpec, ReloadStrategy, SocketSpec } from '../core/spec.js';
+import type { Command, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
+
+/** A user or group as written: a name, or a number (uid, gid). */
+export type AccountKey = string | number;
 
 /** Process settings: allowed in `emperor` and, as overrides, in `emperor.standin`. */
 export interface WrittenProcess {
@@ -22,6 +25,10 @@ export interface WrittenProcess {
   readonly logto?: string;
   /** Default: 30 s when the uwsgi section sets `heartbeat`, else none. */
   readonly heartbeatTimeoutMs?: number;
+  /** Default: the emperor's own umask. */
+  readonly umask?: number;
+  /** Default: the emperor's own limits. */
+  readonly limits?: ResourceLimits;
 }
 
 /** `standin`: overrides merged onto the vassal's own process, or another vassal-format file. */
@@ -29,11 +36,20 @@ export type WrittenStandin =
   | { readonly kind: 'overrides'; readonly overrides: WrittenProcess }
   | { readonly kind: 'file'; readonly file: string }; // absolute
 
+/** A held socket as written: unix sockets may name the owner and group of their file. */
+export type WrittenSocket =
+  | Extract<SocketSpec, { kind: 'tcp' }>
+  | { readonly name: string; readonly kind: 'unix'; readonly path: string; readonly mode: number; readonly owner?: AccountKey; readonly group?: AccountKey };
+
 export interface WrittenVassal extends WrittenProcess {
+  /** Default: the emperor's own user (tyrant mode: the file's owner). The stand-in runs as the same user. */
+  readonly user?: AccountKey;
+  /** Default: the user's primary group (tyrant mode: the file's group). */
+  readonly group?: AccountKey;
   /** Default: in-place for uWSGI vassals, overlap with sockets, else stop-start. */
   readonly reload?: ReloadStrategy;
   /** Default: none. */
-  readonly sockets?: readonly SocketSpec[];
+  readonly sockets?: readonly WrittenSocket[];
   /** Default: none (then reload cannot be 'dance'). */
   readonly standin?: WrittenStandin;
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
@@ -50,9 +66,14 @@ const PROCESS_KEYS = [
   'ready-timeout',
   'logto',
   'heartbeat-timeout',
+  'umask',
+  'limits',
 ] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, 'reload', 'sockets', 'standin'] as const;
+/** Who the vassal runs as: the emperor section only (the stand-in runs as the same user). */
+export const ACCOUNT_KEYS = ['user', 'group'] as const;
+
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin'] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

@@ -1,8 +1,10 @@
 // Works out how to exec one instance: program, arguments, environment and fd layout.
 // fds 3, 4, … are the held sockets (systemd socket activation); the readiness channel and the
-// uWSGI emperor channel come after them.
+// uWSGI emperor channel come after them. Limits, user and umask are applied by programs that
+// each exec the next (prlimit, setpriv, sh), so the spawned pid is the program's own.
 import { existsSync } from 'node:fs';
 import { findExecutable } from '../config/find-executable.js';
+import type { ProcessSpec } from '../core/spec.js';
 import type { SpawnRequest } from './spawn-request.js';
 
 type Stdio = ['ignore', 'pipe', 'pipe', ...('pipe' | number)[]];
@@ -27,12 +29,18 @@ function inheritable(name: string): boolean {
 
 // A shell command that is one simple command can be exec'ed, keeping LISTEN_PID right.
 const SIMPLE_COMMAND = /^[^;&|()<>`\n]*$/;
+// Where util-linux's prlimit and setpriv are looked for after the emperor's own PATH.
+const SYSTEM_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
 
-// Builds the launch plan, or says why the instance cannot be started.
-export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Launch {
+// Builds the launch plan, or says why the instance cannot be started. `emperorUid`: only root
+// switches users; as anyone else a `user` (which config allows only when it is the emperor's
+// own) changes nothing but the identity variables.
+export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emperorUid: number = process.getuid?.() ?? 0): Launch {
   const p = req.process;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(baseEnv)) if (v !== undefined && inheritable(k)) env[k] = v;
+  // The user's identity from the password database, unless the vassal's env says otherwise.
+  if (p.runAs) Object.assign(env, { HOME: p.runAs.home, USER: p.runAs.user, LOGNAME: p.runAs.user, SHELL: p.runAs.shell });
   Object.assign(env, p.env, req.extraEnv ?? {});
   env.EMPEROR_VASSAL = req.vassal;
   env.EMPEROR_GENERATION = String(req.generation);
@@ -59,10 +67,26 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
     env.LISTEN_FDS = String(req.sockets.length);
     env.LISTEN_FDNAMES = req.sockets.map((s) => s.name).join(':');
   }
+  const program = programArgv(p, sockets, env);
+  if (!program.ok) return program;
+  // prlimit (as root, so hard limits can be raised) then setpriv, each exec'ing the next: the
+  // spawned pid is the program's own, so LISTEN_PID stays right.
+  const prefix = privilegePrefix(p, emperorUid, `${baseEnv.PATH ?? ''}:${SYSTEM_PATH}`);
+  if (!prefix.ok) return prefix;
+  const [file = '', ...args] = [...prefix.argv, ...program.argv];
+  return { ok: true, file, args, env, stdio, notifyFd, uwsgiFd };
+}
+
+type Argv = { readonly ok: true; readonly argv: string[] } | { readonly ok: false; readonly error: string; readonly notFound: boolean };
+
+// The program and its arguments, behind a tiny shell when LISTEN_PID or the umask must be set first.
+function programArgv(p: ProcessSpec, sockets: boolean, env: Record<string, string>): Argv {
+  const umask = p.umask === undefined ? '' : `umask ${p.umask.toString(8).padStart(4, '0')}; `;
+  // LISTEN_PID must be the pid of the program itself: the shell sets it, then execs.
+  const listenPid = sockets ? 'LISTEN_PID=$$; export LISTEN_PID; ' : '';
   if (p.command.kind === 'shell') {
     const script = p.command.script;
-    const withPid = sockets ? `LISTEN_PID=$$; export LISTEN_PID; ${SIMPLE_COMMAND.test(script) ? `exec ${script}` : script}` : script;
-    return { ok: true, file: '/bin/sh', args: ['-c', withPid], env, stdio, notifyFd, uwsgiFd };
+    return { ok: true, argv: ['/bin/sh', '-c', sockets ? `${umask}${listenPid}${SIMPLE_COMMAND.test(script) ? `exec ${script}` : script}` : `${umask}${script}`] };
   }
   const [program, ...args] = p.command.argv;
   if (program === undefined) return { ok: false, error: 'command is empty', notFound: true };
@@ -70,7 +94,24 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv): Laun
   if (resolved === undefined) {
     return { ok: false, error: `command not found: ${program} (not executable in cwd ${p.cwd} nor on PATH)`, notFound: true };
   }
-  if (!sockets) return { ok: true, file: resolved, args, env, stdio, notifyFd, uwsgiFd };
-  // LISTEN_PID must be the pid of the program itself: a tiny shell sets it, then execs.
-  return { ok: true, file: '/bin/sh', args: ['-c', 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"', resolved, ...args], env, stdio, notifyFd, uwsgiFd };
+  if (umask === '' && listenPid === '') return { ok: true, argv: [resolved, ...args] };
+  return { ok: true, argv: ['/bin/sh', '-c', `${umask}${listenPid}exec "$0" "$@"`, resolved, ...args] };
+}
+
+// `prlimit --nofile=S:H … --` for the limits, `setpriv --reuid U --regid G --init-groups --` for another user.
+function privilegePrefix(p: ProcessSpec, emperorUid: number, toolPath: string): Argv {
+  const argv: string[] = [];
+  const limits = Object.entries(p.limits ?? {});
+  if (limits.length > 0) {
+    const prlimit = findExecutable('prlimit', toolPath, '/');
+    if (prlimit === undefined) return { ok: false, error: 'prlimit (util-linux) is not installed: it sets emperor.limits', notFound: true };
+    argv.push(prlimit, ...limits.map(([name, limit]) => `--${name}=${limit.soft}:${limit.hard}`), '--');
+  }
+  // Root switches to the user with its supplementary groups (initgroups), which Node's spawn({uid, gid}) would drop.
+  if (p.runAs && emperorUid === 0) {
+    const setpriv = findExecutable('setpriv', toolPath, '/');
+    if (setpriv === undefined) return { ok: false, error: `setpriv (util-linux) is not installed: it runs the instance as ${p.runAs.user}`, notFound: true };
+    argv.push(setpriv, '--reuid', String(p.runAs.uid), '--regid', String(p.runAs.gid), '--init-groups', '--');
+  }
+  return { ok: true, argv };
 }

@@ -1,11 +1,13 @@
 // Listening sockets the emperor binds once per vassal and keeps across every restart, so that
-// connections wait in the kernel's accept queue while instances come and go.
-import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+// connections wait in the kernel's accept queue while instances come and go. The emperor binds
+// them with its own privileges (root may bind ports below 1024) before any instance drops its
+// own; unix socket files get their mode, owner and group here.
+import { existsSync, lchownSync, lstatSync, unlinkSync } from 'node:fs';
 import { getSystemErrorName } from 'node:util';
 import type { SocketSpec } from '../core/spec.js';
 import { isServed } from '../lib/is-served.js';
 import type { ListenHelper } from './listen-helper.js';
-import { newPipeServerHandle, newTcpServerHandle, type RawHandle } from './raw-handles.js';
+import { newPipeServerHandle, newTcpServerHandle, type RawHandle, type RawPipeHandle } from './raw-handles.js';
 
 export interface HeldSocket {
   readonly spec: SocketSpec;
@@ -38,12 +40,19 @@ export function socketBinder(helper: ListenHelper): SocketBinder {
 function bindOne(spec: SocketSpec): { socket: HeldSocket; handle: RawHandle } {
   if (spec.kind === 'unix') {
     const h = newPipeServerHandle();
-    const err = h.bind(spec.path);
+    const err = bindWithMode(h, spec.path, spec.mode);
     if (err) {
       h.close();
       throw new Error(`socket ${spec.name}: cannot bind unix:${spec.path}: ${getSystemErrorName(err)}`);
     }
-    chmodSync(spec.path, spec.mode);
+    try {
+      // lchown, never chown: should the path be swapped for a symlink meanwhile (its directory may
+      // belong to the vassal's user), no other file changes hands.
+      if (spec.owner !== undefined || spec.group !== undefined) lchownSync(spec.path, spec.owner ?? -1, spec.group ?? -1);
+    } catch (error) {
+      closeUnix(h, spec.path);
+      throw new Error(`socket ${spec.name}: cannot give unix:${spec.path} to uid ${spec.owner ?? '-'}, gid ${spec.group ?? '-'}: ${(error as Error).message}`);
+    }
     return { handle: h, socket: { spec, fd: h.fd, address: `unix:${spec.path}`, close: () => closeUnix(h, spec.path) } };
   }
   const h = newTcpServerHandle();
@@ -59,6 +68,18 @@ function bindOne(spec: SocketSpec): { socket: HeldSocket; handle: RawHandle } {
     throw new Error(`socket ${spec.name}: cannot bind ${formatHost(spec.host)}:${spec.port}: ${why}`);
   }
   return { handle: h, socket: { spec, fd: h.fd, address: `${formatHost(spec.host)}:${port}`, close: () => h.close() } };
+}
+
+// The socket file is created with its mode through the umask: no window with other permissions,
+// and no chmod that would follow a symlink put in its place. bind() is synchronous, so the
+// emperor's umask is changed only for this one call.
+function bindWithMode(h: RawPipeHandle, path: string, mode: number): number {
+  const previous = process.umask(0o777 & ~mode);
+  try {
+    return h.bind(path);
+  } finally {
+    process.umask(previous);
+  }
 }
 
 function formatHost(host: string): string {

@@ -127,7 +127,7 @@ describe('the shape of the document', () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
     const spec = await loadSpec(file);
     expect(spec.warnings).toEqual([
-      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, reload, sockets, standin`,
+      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin`,
     ]);
   });
 
