@@ -21,6 +21,8 @@ interface StartOptions {
   readonly dir?: string;
   readonly runDir?: string;
   readonly env?: Record<string, string>;
+  /** A program that runs the emperor, e.g. setpriv to start it as another user. */
+  readonly prefix?: readonly string[];
 }
 
 export class Emperor {
@@ -47,7 +49,9 @@ export class Emperor {
   // Starts (or restarts) the emperor process and waits until it watches the directory.
   async start(opts: StartOptions = {}): Promise<this> {
     const args = ['--vassals', this.vassals, '--run-dir', this.runDir, '--log-format', 'json', '--throttle', '200ms', '--max-throttle', '2s', ...(opts.args ?? [])];
-    this.proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+    const [file = process.execPath, ...prefixArgs] = opts.prefix ?? [];
+    const argv = opts.prefix ? [...prefixArgs, process.execPath, BIN, ...args] : [BIN, ...args];
+    this.proc = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
     this.exitCode = null;
     this.exited = new Promise((res) => this.proc.on('exit', (code) => res((this.exitCode = code))));
     const rl = createInterface({ input: this.proc.stderr! });
