@@ -161,3 +161,22 @@ describe('changes in quick succession', () => {
     }, { message: "the one running instance has the last edit's MARK=v5", timeout: 15_000 });
   });
 });
+
+describe('the emperor itself is stopped', () => {
+  // The README runs `emperor` in a terminal: Ctrl-C (SIGINT) and a SIGTERM from a service
+  // manager must both leave nothing behind, including the instances' own children.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    test(`${signal} stops every vassal (and its children), then the emperor exits 0`, async () => {
+      em = await new Emperor().start();
+      em.write('a.yml', nodeVassal(`require('child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); ${FOREVER}`));
+      em.write('b.yml', nodeVassal(FOREVER));
+      const a = await em.waitRunning('a');
+      const b = await em.waitRunning('b');
+      await waitFor(() => groupMembers(a.pid!).length >= 2, { message: 'a and its child' });
+      em.proc.kill(signal);
+      expect(await em.exited).toBe(0);
+      expect(groupMembers(a.pid!)).toEqual([]);
+      expect(isAlive(a.pid!) || isAlive(b.pid!)).toBe(false);
+    });
+  }
+});
