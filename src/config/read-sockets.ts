@@ -7,7 +7,7 @@ import type { WrittenSocket } from './written-vassal.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9_-]+$/;
 const DEFAULT_UNIX_MODE = 0o660;
-const SOCKET_KEYS = ['address', 'mode', 'owner', 'group'];
+const SOCKET_KEYS = ['address', 'path', 'mode', 'owner', 'group'];
 /** Keys that only a unix socket's file can have. */
 const FILE_KEYS = ['mode', 'owner', 'group'] as const;
 
@@ -37,9 +37,16 @@ function readSocket(name: string, raw: unknown, key: string, report: Report, bas
   for (const extra of Object.keys(fields).filter((k) => !SOCKET_KEYS.includes(k))) {
     report.warn(`${key}.${extra}`, `unknown key (ignored); known keys: ${SOCKET_KEYS.join(', ')}`);
   }
-  const parsed = parseSocketAddress(fields.address, baseDir);
+  // `path: /run/x.sock` is the unix address written as nginx and systemd's ListenStream= write it.
+  if (fields.path !== undefined && fields.address !== undefined) {
+    report.error(`${key}.path`, 'give either `address` or `path` (a unix socket path), not both');
+    return undefined;
+  }
+  const addressKey = fields.path === undefined ? 'address' : 'path';
+  const written = fields.path === undefined ? fields.address : typeof fields.path === 'string' ? `unix:${fields.path}` : fields.path;
+  const parsed = parseSocketAddress(written, baseDir);
   if (!parsed.ok) {
-    report.error(isMapping(raw) ? `${key}.address` : key, parsed.message);
+    report.error(isMapping(raw) ? `${key}.${addressKey}` : key, parsed.message);
     return undefined;
   }
   const { address } = parsed;

@@ -66,6 +66,30 @@ describe('native YAML vassal', () => {
     expect((await loadSpec(file)).process.command).toEqual({ kind: 'argv', argv: ['node', 'app.js', '--port', '8080'] });
   });
 
+  test('user, group, umask and limits resolve through the system databases (root and its group exist everywhere)', async () => {
+    const file = await vassals.write('u.yml', [
+      'emperor:',
+      '  command: [node, app.js]',
+      '  user: root',
+      '  group: 0',
+      '  umask: "027"',
+      '  limits: { nofile: 65536, nproc: "100:200", core: unlimited, as: "2G:4G" }',
+      '  sockets: { nginx: { path: web.sock, group: root, mode: "0660" } }',
+      '',
+    ].join('\n'));
+    const spec = await loadSpec(file);
+    expect(spec.process.runAs).toEqual({ user: 'root', uid: 0, gid: 0, home: expect.any(String), shell: expect.any(String) });
+    expect(spec.process.umask).toBe(0o027);
+    expect(spec.process.limits).toEqual({
+      nofile: { soft: 65536, hard: 65536 },
+      nproc: { soft: 100, hard: 200 },
+      core: { soft: 'unlimited', hard: 'unlimited' },
+      as: { soft: 2 * 1024 ** 3, hard: 4 * 1024 ** 3 },
+    });
+    // A unix socket belongs to the vassal's user unless it names its own owner.
+    expect(spec.sockets).toEqual([{ name: 'nginx', kind: 'unix', path: path.join(vassals.dir, 'web.sock'), mode: 0o660, owner: 0, group: 0 }]);
+  });
+
   test('reload defaults to overlap when the vassal has sockets', async () => {
     const file = await vassals.write('s.yml', 'emperor:\n  command: [node, app.js]\n  sockets: { http: ":0" }\n');
     const spec = await loadSpec(file);
