@@ -108,7 +108,7 @@ describe('user, group, umask and limits (emperor as root)', () => {
       '',
     ].join('\n'));
     const web = await em.waitRunning('web');
-    const who = (await request({ host: '127.0.0.1', port, path: '/whoami' })).json<{ pid: number }>();
+    const who = (await request({ port, path: '/whoami' })).json<{ pid: number }>();
     expect(who.pid).toBe(web.pid);
     expect(procIdentity(web.pid!).uid).toBe(galaxy.uid);
 
