@@ -30,7 +30,7 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
   const format = vassalFormatOf(file);
   if (format === undefined) return failure(file, [{ file, key: '', message: 'expected a .yml, .yaml, .ini or .json file' }]);
   const text = await readVassalText(file);
-  if (!text.ok) return failure(file, [{ file, key: '', message: text.message }]);
+  if (!text.ok) return { ...failure(file, [{ file, key: '', message: text.message }]), ...(text.transient ? { transient: true as const } : {}) };
   const parsed = parseDocument(text.text, format);
   if (!parsed.ok) return failure(file, [{ file, key: '', message: parsed.message }]);
   const standinFile = standinFileOf(parsed.raw, file);

@@ -10,7 +10,15 @@ export interface ConfigProblem {
 
 export type LoadResult =
   | { readonly ok: true; readonly spec: VassalSpec }
-  | { readonly ok: false; readonly name: string; readonly file: string; readonly errors: readonly ConfigProblem[]; readonly warnings: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly name: string;
+      readonly file: string;
+      readonly errors: readonly ConfigProblem[];
+      readonly warnings: readonly string[];
+      /** The host, not the file, failed (out of descriptors or memory): read it again later, judge nothing. */
+      readonly transient?: true;
+    };
 
 /** Options of the emperor that shape how files are read. */
 export interface LoadOptions {

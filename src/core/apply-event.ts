@@ -75,6 +75,8 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         patch(d, { error: e.error, errorKind: 'spawn' });
         emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
+        // Out of descriptors, pids or memory: shown as the last exit, so the throttled vassal says why.
+        patch(d, { lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
         if (inst.role === 'main') recordDeath(d, { code: null, signal: null, spawnedAt: inst.spawnedAt, readyAt: null }, backoff, 'always');
         emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }

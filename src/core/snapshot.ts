@@ -46,7 +46,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     restarts: v.restarts,
     uptime: serving && serving.pid !== null && readySince !== null ? Math.max(0, (now - serving.spawnedAt) / 1000) : null,
     lastExit: v.lastExit,
-    error: v.error,
+    error: v.error ?? failedStartError(v, state),
     nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
     throttleDelayMs: v.throttle.delayMs,
     reload: v.spec?.reload ?? null,
@@ -98,6 +98,13 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return text ?? '';
     }
   }
+}
+
+// A vassal throttled (or given up) because its starts fail says why in `error`, errno included.
+function failedStartError(v: Vassal, state: VassalStateName): string | null {
+  const e = v.lastExit;
+  if ((state !== 'throttled' && state !== 'fatal') || e === null || e.code !== null || e.signal !== null) return null;
+  return e.output;
 }
 
 function lastExitWords(v: Vassal): string {

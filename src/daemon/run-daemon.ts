@@ -19,6 +19,7 @@ import { InstanceWiring } from '../runtime/instance-wiring.js';
 import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
 import { ListenHelper } from '../runtime/listen-helper.js';
 import { createLogger } from '../runtime/logger.js';
+import { raiseOwnFdLimit, warnIfShortOfFds } from './fd-budget.js';
 import { ReadModel } from '../runtime/read-model.js';
 import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
 import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
@@ -35,6 +36,7 @@ const EXIT_INTERNAL_ERROR = 70;
 // Runs the emperor until SIGTERM/SIGINT; resolves with the process exit code.
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const log = createLogger(opts.logFormat, opts.logLevel);
+  raiseOwnFdLimit(log);
   const clock = systemClock;
   // systemd's variables are for the emperor alone (sd_notify's unset_environment): vassals
   // inherit the environment, and one that saw NOTIFY_SOCKET would talk to systemd itself.
@@ -102,6 +104,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await watcher.ready;
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
+  void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
   log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path }, `emperor ${readVersion()} watching ${opts.vassalsDir}`);
 
   const exitCode = await new Promise<number>((resolve) => {

@@ -12,6 +12,8 @@ import type { FileEvent } from './vassal-watcher.js';
 // chokidar drops a 'change' that comes within 50 ms of the previous one for the same path and
 // never reports it later: each event is followed by one more look once that window has passed.
 const RECHECK_AFTER_MS = 75;
+// A file that could not be read for the host's sake (EMFILE, ENOMEM) is read again this much later.
+const TRANSIENT_RETRY_MS = 1_000;
 
 interface Tracked {
   /** mtime, size and content hash of the last load: an event that changes none of them is not a reload. */
@@ -128,6 +130,18 @@ export class FileTracker {
     }
     const result = await loadVassalFile(file, this.#opts);
     if (this.#files.get(file) !== t) return; // removed while loading
+    if (!result.ok && result.transient) {
+      // The emperor ran out of descriptors or memory, the file is not at fault: what runs keeps
+      // running, nothing is marked broken, and the file is read again once the host recovers.
+      this.#log.warn({ vassal: name, file }, `${result.errors.map(formatProblem).join('; ')}; trying again in ${TRANSIENT_RETRY_MS / 1000}s`);
+      if (t.recheck) clearTimeout(t.recheck);
+      t.recheck = setTimeout(() => {
+        t.recheck = null;
+        if (this.#files.get(file) === t) void this.#load(file);
+      }, TRANSIENT_RETRY_MS);
+      t.recheck.unref();
+      return;
+    }
     const fingerprint = result.ok ? `${mtime}:${result.spec.contentHash}` : `${mtime}:invalid:${result.errors.map(formatProblem).join('|')}`;
     if (fingerprint === t.fingerprint) return;
     t.fingerprint = fingerprint;

@@ -39,12 +39,21 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   // node:child_process rather than execa: with 1000 instances execa's per-child promises and
   // streams cost 33 MB of heap against 6 MB (measured with 1000 idle children), and none of its
   // extras are used here. Raw fd numbers at index 3+ pass the held sockets through.
-  const child: ChildProcess = spawn(launch.file, launch.args, {
-    cwd: req.process.cwd,
-    env: launch.env,
-    detached: true,
-    stdio: launch.stdio,
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.file, launch.args, {
+      cwd: req.process.cwd,
+      env: launch.env,
+      detached: true,
+      stdio: launch.stdio,
+    });
+  } catch (error) {
+    // Out of descriptors (EMFILE for the stdio pipes) or memory: a failed start of this vassal,
+    // throttled and retried like any other, never an error that stops the emperor.
+    const err = error as NodeJS.ErrnoException;
+    queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.file}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+  }
   const pid = child.pid;
   const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
   let leaderGone = false;

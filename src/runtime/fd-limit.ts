@@ -1,0 +1,48 @@
+// The emperor's own open-file limit. Each instance costs the emperor about three descriptors
+// (stdout, stderr, the readiness channel) plus its held sockets and log file, so a fleet of
+// thousands outgrows the usual soft limit of 1024 long before the hard one. Node has no
+// setrlimit, so prlimit(1) (util-linux) sets it on the emperor's own pid.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface FdLimit {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** Descriptors one running vassal keeps open in the emperor, before its sockets and log file. */
+export const FDS_PER_VASSAL = 3;
+/** The emperor's own: the control socket and its clients, watchers, its log, the journal. */
+const FDS_RESERVED = 64;
+
+// The current soft and hard RLIMIT_NOFILE of this process; 'unlimited' reads as Infinity.
+export function readFdLimit(pid: number = process.pid): FdLimit {
+  const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const [soft = '', hard = ''] = (line ?? '').slice('Max open files'.length).trim().split(/\s+/);
+  const value = (v: string): number => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
+  return { soft: value(soft), hard: value(hard) };
+}
+
+export type RaiseResult =
+  | { readonly raised: true; readonly before: FdLimit; readonly after: FdLimit }
+  | { readonly raised: false; readonly limit: FdLimit; readonly why?: string };
+
+// Raises the soft limit to the hard one, as systemd does for its own services since v240.
+export function raiseFdLimit(pid: number = process.pid): RaiseResult {
+  const before = readFdLimit(pid);
+  if (before.soft >= before.hard) return { raised: false, limit: before };
+  const hard = Number.isFinite(before.hard) ? String(before.hard) : 'unlimited';
+  try {
+    execFileSync('prlimit', ['--pid', String(pid), `--nofile=${hard}:${hard}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return { raised: false, limit: before, why: stderr || (error as Error).message };
+  }
+  return { raised: true, before, after: readFdLimit(pid) };
+}
+
+// How many descriptors `vassals` running vassals need, and whether the limit allows it.
+export function fdShortfall(vassals: number, sockets: number, limit: FdLimit): { readonly needed: number; readonly short: boolean } {
+  const needed = FDS_RESERVED + vassals * FDS_PER_VASSAL + sockets;
+  return { needed, short: needed > limit.soft };
+}
