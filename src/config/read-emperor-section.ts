@@ -24,8 +24,15 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
     ...(Object.hasOwn(raw, 'reload') ? { reload: readReload(raw.reload, report) } : {}),
     ...(Object.hasOwn(raw, 'sockets') ? { sockets: readSockets(raw.sockets, 'emperor.sockets', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'standin') ? { standin: readStandin(raw.standin, 'emperor.standin', report, baseDir) } : {}),
+    ...(Object.hasOwn(raw, 'singleton') ? { singleton: readSingleton(raw.singleton, report) } : {}),
     hasCommandKey: Object.hasOwn(raw, 'command'),
   };
+}
+
+function readSingleton(raw: unknown, report: Report): 'fleet' | undefined {
+  if (raw === 'fleet') return 'fleet';
+  report.error('emperor.singleton', `expected fleet (one instance across the whole fleet of emperors, see docs/fleet.md), got ${describeValue(raw)}`);
+  return undefined;
 }
 
 function readReload(raw: unknown, report: Report): ReloadStrategy | undefined {

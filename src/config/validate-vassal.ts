@@ -50,7 +50,8 @@ export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
-  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload };
+  const singleton = document.written.singleton;
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, ...(singleton ? { singleton } : {}) };
   return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
 }
 

@@ -52,6 +52,8 @@ export interface WrittenVassal extends WrittenProcess {
   readonly sockets?: readonly WrittenSocket[];
   /** Default: none (then reload cannot be 'dance'). */
   readonly standin?: WrittenStandin;
+  /** Default: none (this emperor alone decides); 'fleet': one instance fleet-wide. */
+  readonly singleton?: 'fleet';
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
   readonly hasCommandKey: boolean;
 }
@@ -73,7 +75,7 @@ const PROCESS_KEYS = [
 /** Who the vassal runs as: the emperor section only (the stand-in runs as the same user). */
 export const ACCOUNT_KEYS = ['user', 'group'] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin'] as const;
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', 'singleton'] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

@@ -5,6 +5,7 @@ import { commandDeadline } from './commands.js';
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
+import { applyFleetEvent } from './fleet-claim.js';
 import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-policy.js';
 import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
 
@@ -96,6 +97,10 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'command':
       applyCommand(d, e);
+      return;
+    case 'fleet-granted':
+    case 'fleet-standby':
+      applyFleetEvent(d, e);
       return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });

@@ -25,6 +25,17 @@ export type VassalEvent =
     }
   /** An operator's command; `id` ties the core's answer and the later `done` event to it. */
   | { readonly type: 'command'; readonly id: number; readonly action: VassalAction }
+  /**
+   * This node holds the vassal's fleet claim (granted, or renewed): a fleet singleton may start
+   * here until `renewBy`; without a renewal by then it is stopped, and SIGKILLed by `killBy`,
+   * which comes before its lease can expire in etcd.
+   */
+  | { readonly type: 'fleet-granted'; readonly renewBy: number; readonly killBy: number }
+  /**
+   * This node does not hold the claim (never had it, or lost it): `holder` holds it, when known.
+   * `killBy` is set when a held claim was lost: every instance must be gone by then.
+   */
+  | { readonly type: 'fleet-standby'; readonly holder: string | null; readonly reason: string; readonly killBy: number | null }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };
 

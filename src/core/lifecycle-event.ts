@@ -30,6 +30,8 @@ export type LifecycleEventBody =
   | ({ readonly type: 'ready'; readonly pid?: number; readonly durationMs?: number } & InstanceRef)
   | ({ readonly type: 'exited'; readonly pid?: number; readonly code: number | null; readonly signal: string | null } & InstanceRef)
   | { readonly type: 'spawn-failed'; readonly generation: number }
+  /** The fleet claim changed: granted here, or held elsewhere (`holder`, when known). */
+  | { readonly type: 'fleet'; readonly held: boolean; readonly holder: string | null }
   | { readonly type: 'dance-step'; readonly step: DanceStep; readonly durationMs: number; readonly generation?: number }
   | { readonly type: 'dance-done'; readonly durationMs: number }
   | { readonly type: 'dance-failed'; readonly step: DanceStep; readonly durationMs: number }

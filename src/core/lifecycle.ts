@@ -42,6 +42,8 @@ const DURING_AN_OPERATION = {
   'status-text': 'nothing',
   'uwsgi-byte': 'advance',
   exited: 'advance',
+  'fleet-granted': 'advance',
+  'fleet-standby': 'advance', // without the claim, the operation ends and everything stops
   'command:start': 'advance',
   'command:stop': 'wind-down',
   'command:reload': 'defer',
@@ -65,6 +67,8 @@ export const LIFECYCLE = {
     'status-text': 'nothing',
     'uwsgi-byte': 'reconcile',
     exited: 'reconcile',
+    'fleet-granted': 'reconcile',
+    'fleet-standby': 'reconcile', // a lost claim stops every instance
     'command:start': 'reconcile',
     'command:stop': 'wind-down',
     'command:reload': 'reconcile',

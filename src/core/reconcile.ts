@@ -1,7 +1,8 @@
 // Compare what should run with what runs, and ask for the difference. Level-triggered: it reads
 // only the facts, so running it again after any event is always safe.
 import { advanceDance, beginDance } from './dance.js';
-import { emit, kill, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { emit, kill, mains, patch, patchInstance, spawn, standins, stop, type Draft } from './draft.js';
+import { fleetAllowsRunning } from './fleet-claim.js';
 import { isLive } from './instance.js';
 import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
@@ -12,6 +13,10 @@ import { socketsKey, wantsUp } from './vassal.js';
 export function reconcile(d: Draft): void {
   if (!wantsUp(d.v)) {
     windDown(d);
+    return;
+  }
+  if (!fleetAllowsRunning(d.v, d.now)) {
+    fence(d);
     return;
   }
   const spec = d.v.spec;
@@ -70,6 +75,24 @@ export function windDown(d: Draft): void {
     else stop(d, i, reason);
   }
   if (d.v.instances.length === 0 && wish.want === 'gone' && wish.by === 'file-removed') d.effects.push({ type: 'forget' });
+}
+
+// Without the claim, nothing of a fleet singleton may run: the operation ends and every
+// instance is stopped, SIGKILLed at the latest by the claim's deadline (the guard process
+// kills it then too, should this emperor be unable to).
+function fence(d: Draft): void {
+  const claim = d.v.claim;
+  const killBy = claim.status === 'waiting' ? claim.killBy : null;
+  abandonOperation(d, 'the fleet claim was lost');
+  for (const i of d.v.instances) {
+    if (i.phase === 'spawning' || (killBy !== null && killBy <= d.now)) {
+      if (!i.killed) kill(d, i, 'fleet claim lost', false);
+      continue;
+    }
+    stop(d, i, 'fleet claim lost');
+    const after = d.v.instances.find((x) => x.generation === i.generation);
+    if (killBy !== null && after && !after.killed && (after.killAt === null || after.killAt > killBy)) patchInstance(d, i.generation, { killAt: killBy });
+  }
 }
 
 // Ends the operation where it stands; whatever runs keeps running.

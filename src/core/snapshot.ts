@@ -1,5 +1,6 @@
 // Read-only views of a vassal: its state name and the status shown by the API and the CLI.
 import { exitWords } from './exit-words.js';
+import { isFleetSingleton, fleetAllowsRunning } from './fleet-claim.js';
 import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
 import type { Vassal } from './vassal.js';
@@ -9,6 +10,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
   const mains = v.instances.filter((i) => i.role === 'main');
   if (v.wish.want !== 'up') return v.instances.length > 0 ? 'stopping' : 'stopped';
   if (v.error !== null) return 'broken';
+  if (!fleetAllowsRunning(v, now)) return v.instances.length > 0 ? 'stopping' : 'standby';
   if (v.op.kind === 'dance') return v.op.mainFailures > 0 && v.op.step === 'main-starting' ? 'degraded' : 'dancing';
   if (v.op.kind !== 'none') return 'reloading';
   const live = mains.filter(isLive);
@@ -56,6 +58,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,
     note: noteOf(v, state, now),
     warnings: v.spec?.warnings ?? [],
+    fleet: isFleetSingleton(v) ? { claim: v.claim.status, holder: v.claim.status === 'waiting' ? v.claim.holder : null } : null,
   };
 }
 
@@ -89,6 +92,11 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       const op = v.op;
       if (op.kind !== 'dance') return '';
       return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${op.step}`;
+    }
+    case 'standby': {
+      const claim = v.claim;
+      if (claim.status !== 'waiting') return 'claiming the fleet singleton';
+      return claim.holder === null ? claim.reason : `held by ${claim.holder}`;
     }
     case 'reloading':
       return `reload (${v.op.kind}) to revision ${v.rev}`;

@@ -100,6 +100,11 @@ export interface VassalSpec {
   readonly standin: ProcessSpec | undefined;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
+  /**
+   * 'fleet': at most one instance fleet-wide, on the node that holds the vassal's claim in the
+   * fleet (etcd); absent: this emperor alone decides.
+   */
+  readonly singleton?: 'fleet';
   /** What follows a death of the original; absent: DEFAULT_RESTART_POLICY. */
   readonly restart?: RestartPolicy;
   /** Changes whenever the file's content changes; a touch changes only the mtime. */

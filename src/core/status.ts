@@ -14,6 +14,7 @@ export const VASSAL_STATE_NAMES = [
   'fatal', // died more than max-restarts times: given up until start, a change or a touch
   'broken', // the file is invalid, or the command or its sockets cannot be used
   'stopped', // nothing runs, by request
+  'standby', // a fleet singleton whose claim another node holds (or that cannot be claimed now)
 ] as const;
 
 export type VassalStateName = (typeof VASSAL_STATE_NAMES)[number];
@@ -72,6 +73,8 @@ export interface VassalStatus {
   /** One short human line: why throttled, what the dance does, which file is invalid … */
   readonly note: string;
   readonly warnings: readonly string[];
+  /** A fleet singleton's claim: held here, or waited for while `holder` (when known) holds it; null for other vassals. */
+  readonly fleet: { readonly claim: 'held' | 'waiting' | 'none'; readonly holder: string | null } | null;
 }
 
 /** One captured line of an instance's output. */

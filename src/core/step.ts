@@ -5,6 +5,7 @@ import { applyDeadlines, nextWake } from './deadlines.js';
 import type { Effect } from './effects.js';
 import { eventKind, type VassalEvent } from './events.js';
 import { emit, type Draft } from './draft.js';
+import { claimWake, lapseClaim, syncClaim } from './fleet-claim.js';
 import { applyEvent } from './apply-event.js';
 import { LIFECYCLE, REACTIONS } from './lifecycle.js';
 import { operationKey } from './operation.js';
@@ -30,7 +31,9 @@ export function step(vassal: Vassal, event: VassalEvent, now: number, backoff: B
   }
   applyEvent(d, event, backoff);
   applyDeadlines(d);
+  lapseClaim(d);
   REACTIONS[reaction](d);
+  syncClaim(d);
   settleCommands(d);
   return finish(d, vassal);
 }
@@ -41,5 +44,5 @@ function finish(d: Draft, before: Vassal): StepResult {
   if (is !== was) emit(d, { type: 'state', message: `${was} -> ${is}`, state: is, from: was });
   const throttleUntil = d.v.instances.some((i) => i.role === 'main') || d.v.halted ? null : d.v.throttle.nextStartAt;
   const deadlines = d.v.commands.map((c) => c.deadline);
-  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, ...deadlines], d.now) };
+  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, claimWake(d.v), ...deadlines], d.now) };
 }

@@ -26,6 +26,19 @@ export type SocketHold =
   | { readonly status: 'held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
   | { readonly status: 'failed'; readonly key: string; readonly error: string };
 
+/*
+ * A fleet singleton's claim as the runtime last reported it (see fleet-claim.ts):
+ * - none:    not asked for (not a fleet singleton, or given back);
+ * - waiting: asked for; another node holds it (`holder`, when known) or the fleet cannot be
+ *            reached. `killBy` is set when a held claim was lost: instances must be gone by then;
+ * - held:    this node holds it: the singleton may start here until `renewBy`; past it without
+ *            a renewal the claim lapses (see fleet-claim.ts).
+ */
+export type FleetClaim =
+  | { readonly status: 'none' }
+  | { readonly status: 'waiting'; readonly holder: string | null; readonly reason: string; readonly killBy: number | null }
+  | { readonly status: 'held'; readonly renewBy: number; readonly killBy: number };
+
 export interface Vassal {
   readonly name: string;
   readonly file: string;
@@ -52,6 +65,7 @@ export interface Vassal {
   readonly sockets: SocketHold;
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
+  readonly claim: FleetClaim;
 }
 
 // A vassal known by name and file, with nothing loaded or running yet.
@@ -75,6 +89,7 @@ export function newVassal(name: string, file: string): Vassal {
     failedReason: null,
     sockets: { status: 'none' },
     commands: [],
+    claim: { status: 'none' },
   };
 }
 
