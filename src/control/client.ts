@@ -3,11 +3,9 @@ import { request, type IncomingMessage } from 'node:http';
 import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { VassalAction } from '../core/command-types.js';
-import type { OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, SupervisorPort } from './supervisor-port.js';
+import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, EmperorInfo } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
-
-type EmperorInfo = ReturnType<SupervisorPort['info']>;
 
 interface StreamOptions {
   /** Aborting ends the stream (the iterator returns). */
@@ -40,6 +38,11 @@ export class ControlClient {
 
   async info(): Promise<EmperorInfo> {
     return (await this.json('GET', '/emperor')) as EmperorInfo;
+  }
+
+  // Every node of the fleet with its vassals (from etcd, through this emperor).
+  async fleet(): Promise<{ self: FleetInfo; nodes: FleetNode[] }> {
+    return (await this.json('GET', '/fleet')) as { self: FleetInfo; nodes: FleetNode[] };
   }
 
   // Prometheus text.

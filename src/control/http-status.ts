@@ -16,6 +16,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EMP_ERR_METHOD_NOT_ALLOWED: 405,
   EMP_ERR_BODY_TOO_LARGE: 413,
   EMP_ERR_INTERNAL: 500,
+  EMP_ERR_NOT_IN_FLEET: 409,
+  EMP_ERR_FLEET_UNREACHABLE: 503,
 };
 
 // HTTP status for an error code; unknown codes (from a newer runtime) are a 500.

@@ -46,6 +46,14 @@ function registerFleetGauges(registry: Registry, port: SupervisorPort): void {
       for (const v of port.list()) this.inc({ vassal: v.name }, v.restarts);
     },
   });
+  new Gauge({
+    name: 'emperor_fleet_connected', help: '1 while the emperor reaches etcd (fleet: connected), 0 when disconnected; absent without --fleet', labelNames: ['node'], registers: [registry],
+    collect() {
+      this.reset();
+      const fleet = port.info().fleet;
+      if (fleet) this.set({ node: fleet.node }, fleet.connected ? 1 : 0);
+    },
+  });
   perVassalGauge(registry, port, 'emperor_instance_uptime_seconds', 'Seconds the serving instance has been up (0 when none)', (v) => v.uptime ?? 0);
   perVassalGauge(registry, port, 'emperor_vassal_ready', '1 when the vassal is running and ready, else 0', (v) => (v.state === 'running' ? 1 : 0));
   perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay after quick deaths', (v) => v.throttleDelayMs / 1000);

@@ -3,7 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { OutputLine, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
@@ -14,6 +14,14 @@ export interface ActionOutcome {
   /** For dances: the failed step, when ok is false. */
   readonly failedStep?: string;
   readonly status: VassalStatus | null;
+}
+
+export interface EmperorInfo {
+  readonly pid: number;
+  readonly startedAt: number;
+  readonly vassalsDir: string;
+  readonly version: string;
+  readonly fleet: FleetInfo | null;
 }
 
 export interface SupervisorPort {
@@ -30,6 +38,11 @@ export interface SupervisorPort {
   output(name: string, limit: number): OutputLine[] | undefined;
   /** Subscribe to new output lines of one vassal. */
   followOutput(name: string, listener: (line: OutputLine) => void): () => void;
-  /** Emperor-level facts for /metrics and `/emperor`. */
-  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
+  /** Emperor-level facts for /metrics and `/emperor`; `fleet` is null for an emperor that runs alone. */
+  info(): EmperorInfo;
+  /**
+   * Every node of the fleet with its vassals, read from etcd. Rejects with an EmperorError:
+   * EMP_ERR_NOT_IN_FLEET alone, EMP_ERR_FLEET_UNREACHABLE when etcd does not answer.
+   */
+  fleetNodes(): Promise<FleetNode[]>;
 }

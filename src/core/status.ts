@@ -84,3 +84,30 @@ export interface OutputLine {
   readonly stream: 'stdout' | 'stderr';
   readonly line: string;
 }
+
+/** One vassal as a node of the fleet publishes it (a short form of VassalStatus). */
+export interface FleetVassal {
+  readonly name: string;
+  readonly state: VassalStateName;
+  readonly pid: number | null;
+  readonly note: string;
+}
+
+/** One emperor of the fleet, as registered in etcd under `nodes/NAME` with its lease. */
+export interface FleetNode {
+  readonly node: string;
+  readonly pid: number;
+  readonly startedAt: number;
+  /** When the node last wrote this record (its own clock). */
+  readonly publishedAt: number;
+  readonly vassals: readonly FleetVassal[];
+}
+
+/** This emperor's place in the fleet: null when it runs alone (no --fleet). */
+export interface FleetInfo {
+  readonly node: string;
+  readonly endpoints: readonly string[];
+  readonly prefix: string;
+  readonly ttlMs: number;
+  readonly connected: boolean;
+}

@@ -1,4 +1,6 @@
 // Options of the emperor daemon, resolved from the command line by the CLI.
+import type { FleetOptions } from '../runtime/fleet/etcd-fleet.js';
+
 export interface DaemonOptions {
   readonly vassalsDir: string;
   readonly runDir: string;
@@ -18,4 +20,6 @@ export interface DaemonOptions {
   readonly tyrantAllowRoot: boolean;
   /** Group allowed to use the control socket (made 0660 with this group); undefined: owner only. */
   readonly controlGroupId: number | undefined;
+  /** Membership of a fleet of emperors on etcd; undefined: this emperor runs alone. */
+  readonly fleet?: FleetOptions | undefined;
 }

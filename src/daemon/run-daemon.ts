@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { stateOf } from '../core/snapshot.js';
-import type { VassalStateName } from '../core/status.js';
+import type { FleetVassal, VassalStateName, VassalStatus } from '../core/status.js';
 import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
@@ -14,6 +14,8 @@ import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
 import { FileTracker } from '../runtime/file-tracker.js';
+import { EtcdFleet } from '../runtime/fleet/etcd-fleet.js';
+import { soloClaims } from '../runtime/fleet/fleet-port.js';
 import { socketBinder } from '../runtime/held-sockets.js';
 import { InstanceWiring } from '../runtime/instance-wiring.js';
 import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
@@ -69,7 +71,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
-  const interpret = effectInterpreter({ instances, sockets, bus });
+  // In a fleet, claims of fleet singletons go to etcd; alone, they are never granted.
+  const fleet = opts.fleet ? new EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), log }) : null;
+  const interpret = effectInterpreter({ instances, sockets, bus, fleet: fleet?.claims ?? soloClaims(report) });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
   // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
@@ -82,7 +86,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       : interpret,
   );
   const read = new ReadModel(dispatcher, instances, clock);
-  const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const supervisor = new Supervisor({ dispatcher, bus, read, fleet }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
   const loadOptions = {
     vassalWrapper: opts.vassalWrapper,
     requiredHeartbeatMs: opts.requiredHeartbeatMs,
@@ -96,6 +100,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     notifier?.close();
+    await fleet?.close();
     vassalsLock.release();
     lock.release();
     return 1;
@@ -105,7 +110,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
   void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
-  log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path }, `emperor ${readVersion()} watching ${opts.vassalsDir}`);
+  log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path, node: opts.fleet?.node }, `emperor ${readVersion()} watching ${opts.vassalsDir}${opts.fleet ? ` as node ${opts.fleet.node} of the fleet at ${opts.fleet.hosts.join(',')} (prefix ${opts.fleet.prefix})` : ''}`);
 
   const exitCode = await new Promise<number>((resolve) => {
     let stopping = false;
@@ -157,6 +162,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
 
   dispatcher.dispose();
+  // Every instance is gone: the claims and the registration are handed back at once.
+  await fleet?.close();
   sockets.releaseAll();
   instances.closeLogFiles();
   listenHelper.close();
@@ -166,6 +173,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   lock.release();
   log.info('every vassal stopped; bye');
   return exitCode;
+}
+
+// A vassal as this node publishes it to the fleet.
+function fleetVassal(v: VassalStatus): FleetVassal {
+  return { name: v.name, state: v.state, pid: v.pid, note: v.note };
 }
 
 // The state of every vassal, for the notifier's counts.

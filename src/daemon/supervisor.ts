@@ -2,23 +2,34 @@
 // core decides whether a command is accepted and when it has its outcome.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, SupervisorPort } from '../control/supervisor-port.js';
+import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, EmperorInfo, SupervisorPort } from '../control/supervisor-port.js';
+import { EmperorError } from '../errors.js';
 import { refusalError } from '../control/refusal-error.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import type { ReadModel } from '../runtime/read-model.js';
 
+/** What the supervisor reads of the fleet (the runtime's EtcdFleet). */
+export interface FleetView {
+  info(): FleetInfo;
+  nodes(timeoutMs: number): Promise<FleetNode[]>;
+}
+
+const FLEET_READ_TIMEOUT_MS = 3000;
+
 export class Supervisor implements SupervisorPort {
   readonly #dispatcher: Dispatcher;
   readonly #bus: EventBus;
   readonly #read: ReadModel;
-  readonly #info: ReturnType<SupervisorPort['info']>;
+  readonly #info: Omit<EmperorInfo, 'fleet'>;
+  readonly #fleet: FleetView | null;
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel }, info: ReturnType<SupervisorPort['info']>) {
+  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; fleet: FleetView | null }, info: Omit<EmperorInfo, 'fleet'>) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
+    this.#fleet = parts.fleet;
     this.#info = info;
   }
 
@@ -75,7 +86,17 @@ export class Supervisor implements SupervisorPort {
     return this.#read.followOutput(name, listener);
   }
 
-  info(): ReturnType<SupervisorPort['info']> {
-    return this.#info;
+  info(): EmperorInfo {
+    return { ...this.#info, fleet: this.#fleet?.info() ?? null };
+  }
+
+  async fleetNodes(): Promise<FleetNode[]> {
+    const fleet = this.#fleet;
+    if (!fleet) throw new EmperorError('EMP_ERR_NOT_IN_FLEET', 'this emperor runs alone: start it with --fleet etcd://HOST:PORT to join a fleet');
+    try {
+      return await fleet.nodes(FLEET_READ_TIMEOUT_MS);
+    } catch (err) {
+      throw new EmperorError('EMP_ERR_FLEET_UNREACHABLE', `fleet: disconnected: cannot read the fleet from etcd (${fleet.info().endpoints.join(', ')}): ${(err as Error).message}`, { cause: err });
+    }
   }
 }

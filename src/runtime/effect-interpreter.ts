@@ -3,6 +3,7 @@ import type { Effect } from '../core/effects.js';
 import type { Vassal } from '../core/vassal.js';
 import { assertNever } from '../core/assert-never.js';
 import type { EventBus } from './event-bus.js';
+import type { FleetClaimsPort } from './fleet/fleet-port.js';
 import type { InstanceWiring } from './instance-wiring.js';
 import type { SocketHolder } from './socket-holder.js';
 
@@ -10,15 +11,19 @@ export interface InterpreterParts {
   readonly instances: InstanceWiring;
   readonly sockets: SocketHolder;
   readonly bus: EventBus;
+  readonly fleet: FleetClaimsPort;
 }
 
 export function effectInterpreter(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
-  const { instances, sockets, bus } = parts;
+  const { instances, sockets, bus, fleet } = parts;
   return (name, vassal, effect) => {
     switch (effect.type) {
-      case 'spawn':
-        instances.spawn(name, vassal.file, effect);
+      case 'spawn': {
+        const pid = instances.spawn(name, vassal.file, effect);
+        // Guarded from the moment the group exists, before anything else can happen.
+        if (pid !== undefined && vassal.spec?.singleton === 'fleet') fleet.guardGroup(name, pid);
         return;
+      }
       case 'stop':
         instances.handle(name, effect.generation)?.stop();
         return;
@@ -37,6 +42,12 @@ export function effectInterpreter(parts: InterpreterParts): (name: string, vassa
         return;
       case 'emit':
         bus.publish(effect.event);
+        return;
+      case 'fleet-claim':
+        fleet.claim(name);
+        return;
+      case 'fleet-release':
+        fleet.release(name);
         return;
       case 'answer':
         return; // the dispatcher answers the caller that sent the command

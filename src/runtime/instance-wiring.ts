@@ -43,7 +43,8 @@ export class InstanceWiring {
     this.#deps = deps;
   }
 
-  spawn(name: string, file: string, effect: Extract<Effect, { type: 'spawn' }>): void {
+  /** Starts the instance; returns its pid (its process group's id) when the spawn got one. */
+  spawn(name: string, file: string, effect: Extract<Effect, { type: 'spawn' }>): number | undefined {
     const { generation, process: proc } = effect;
     const deps = this.#deps;
     const v = this.#of(name);
@@ -99,6 +100,7 @@ export class InstanceWiring {
       pid = handle.pid;
       deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
     }
+    return handle.pid;
   }
 
   handle(name: string, generation: number): InstanceHandle | undefined {

@@ -1,11 +1,13 @@
 // `emperor --vassals DIR [...]` (also `emperor run --vassals DIR`): runs the emperor daemon.
 import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import type { DaemonOptions } from '../../daemon/daemon-options.js';
 import { runDaemon } from '../../daemon/run-daemon.js';
 import { lookupGroup } from '../../lib/accounts.js';
+import { parseEtcdUrl } from '../../lib/etcd-url.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
@@ -21,13 +23,21 @@ interface DaemonFlags {
   tyrant?: boolean;
   tyrantAllowRoot?: boolean;
   controlGroup?: string;
+  fleet?: string;
+  node?: string;
+  fleetPrefix: string;
+  fleetTtl: number;
 }
 
 export const DAEMON_EXAMPLES = `
 Examples:
   $ emperor --vassals /etc/emperor/vassals
   $ emperor --vassals ./vassals --run-dir /tmp/emperor --log-format pretty
-  $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m`;
+  $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m
+  $ emperor --vassals /etc/emperor/vassals --fleet etcd://10.0.0.5:2379,10.0.0.6:2379 --node web-1
+
+In a fleet (--fleet), a vassal with \`singleton: fleet\` in its emperor section runs on exactly
+one of the emperors that have its file; the others show it as standby. See docs/fleet.md.`;
 
 // Parses 500ms / 10s / 2m / bare seconds into milliseconds for commander.
 function durationOption(value: string): number {
@@ -58,7 +68,11 @@ export function addDaemonOptions(cmd: Command): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
     .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
     .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root')
-    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
+    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root')
+    .option('--fleet <url>', 'join the fleet of emperors on this etcd cluster: etcd://HOST:PORT[,HOST:PORT…]')
+    .option('--node <name>', "this emperor's name in the fleet (default: the host name)")
+    .option('--fleet-prefix <prefix>', 'etcd key prefix of the fleet (several fleets may share one etcd)', '/emperor/')
+    .addOption(durationFlag('--fleet-ttl <duration>', 'lease TTL in the fleet: a dead node\'s fleet singletons start elsewhere after it (whole seconds, at least 2s)', '10s'));
 }
 
 function controlGroupId(group: string | undefined): number | undefined {
@@ -66,6 +80,26 @@ function controlGroupId(group: string | undefined): number | undefined {
   const found = lookupGroup(group);
   if (!found) throw usageError(`--control-group ${group}: no such group`);
   return found.gid;
+}
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const MIN_FLEET_TTL_MS = 2000;
+
+// --fleet and its companions; undefined when the emperor runs alone.
+function fleetOptions(flags: DaemonFlags): DaemonOptions['fleet'] {
+  if (flags.fleet === undefined) {
+    if (flags.node !== undefined) throw usageError('--node only makes sense with --fleet etcd://HOST:PORT');
+    return undefined;
+  }
+  const url = parseEtcdUrl(flags.fleet);
+  if (!url.ok) throw usageError(`--fleet: ${url.message}`);
+  const node = flags.node ?? hostname().split('.')[0] ?? 'localhost';
+  if (!NODE_NAME.test(node)) throw usageError(`--node ${node}: expected letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit)`);
+  const prefix = flags.fleetPrefix;
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw usageError(`--fleet-prefix ${prefix}: expected a key prefix that starts and ends with '/', like /emperor/`);
+  // etcd leases count whole seconds.
+  if (flags.fleetTtl < MIN_FLEET_TTL_MS || flags.fleetTtl % 1000 !== 0) throw usageError(`--fleet-ttl: expected whole seconds, at least ${MIN_FLEET_TTL_MS / 1000}s (etcd leases count seconds)`);
+  return { hosts: url.hosts, node, prefix, ttlMs: flags.fleetTtl };
 }
 
 // Checks the vassals directory, resolves the options and runs the daemon until it stops.
@@ -91,6 +125,7 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     tyrant: flags.tyrant === true,
     tyrantAllowRoot: flags.tyrantAllowRoot === true,
     controlGroupId: controlGroupId(flags.controlGroup),
+    fleet: fleetOptions(flags),
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
   if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');

@@ -2,10 +2,11 @@
 import type { Route } from '../route.js';
 import { emperorInfo } from './emperor-info.js';
 import { events } from './events.js';
+import { fleet } from './fleet.js';
 import { getVassal } from './get-vassal.js';
 import { listVassals } from './list-vassals.js';
 import { logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { vassalAction } from './vassal-action.js';
 
-export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo];
+export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo, fleet];

@@ -115,7 +115,11 @@ export class MemorySupervisor implements SupervisorPort {
   }
 
   info() {
-    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0' };
+    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', fleet: null };
+  }
+
+  fleetNodes(): Promise<never> {
+    return Promise.reject(new EmperorError('EMP_ERR_NOT_IN_FLEET', 'this emperor runs alone: start it with --fleet etcd://HOST:PORT to join a fleet'));
   }
 
   emit(event: LifecycleEvent): void {

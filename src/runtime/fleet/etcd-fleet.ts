@@ -1,0 +1,99 @@
+// One emperor's membership of a fleet on etcd: the client, the registration, the claims of
+// fleet singletons and the fence guard, built together and closed together.
+import { ExponentialBackoff } from 'cockatiel';
+import { Etcd3 } from 'etcd3';
+import type { Logger } from 'pino';
+import type { VassalEvent } from '../../core/events.js';
+import type { FleetInfo, FleetNode, FleetVassal } from '../../core/status.js';
+import type { Clock } from '../clock.js';
+import { FenceGuard } from './fence-guard.js';
+import { FleetClaims } from './fleet-claims.js';
+import { FleetMembership } from './fleet-membership.js';
+import type { FleetClaimsPort } from './fleet-port.js';
+
+export interface FleetOptions {
+  readonly hosts: readonly string[];
+  readonly node: string;
+  readonly prefix: string;
+  readonly ttlMs: number;
+}
+
+export interface EtcdFleetDeps {
+  readonly clock: Clock;
+  readonly report: (name: string, event: VassalEvent) => void;
+  readonly vassals: () => FleetVassal[];
+  readonly log: Logger;
+}
+
+// Watches reconnect within a second once etcd is back (the library's default waits up to 30 s).
+const WATCH_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next();
+const DIAL_TIMEOUT_MS = 2000;
+
+export class EtcdFleet {
+  readonly claims: FleetClaimsPort;
+  readonly #opts: FleetOptions;
+  readonly #client: Etcd3;
+  readonly #membership: FleetMembership;
+  readonly #claims: FleetClaims;
+  #guard: FenceGuard;
+
+  constructor(opts: FleetOptions, deps: EtcdFleetDeps) {
+    this.#opts = opts;
+    this.#client = new Etcd3({ hosts: [...opts.hosts], dialTimeout: DIAL_TIMEOUT_MS, faultHandling: { watchBackoff: WATCH_BACKOFF } });
+    const ns = this.#client.namespace(opts.prefix);
+    const { log } = deps;
+    this.#guard = this.#startGuard(deps);
+    this.#claims = new FleetClaims({
+      ns,
+      node: opts.node,
+      ttlMs: opts.ttlMs,
+      guard: this.#guard,
+      clock: deps.clock,
+      report: deps.report,
+      warn: (message, vassal) => log.warn({ vassal }, message),
+    });
+    this.claims = this.#claims;
+    this.#membership = new FleetMembership({
+      ns,
+      node: opts.node,
+      ttlMs: opts.ttlMs,
+      clock: deps.clock,
+      startedAt: deps.clock(),
+      vassals: deps.vassals,
+      connectivity: (connected, why) => {
+        if (connected) log.info({ node: opts.node }, `fleet: connected to etcd (${opts.hosts.join(', ')}) as node ${opts.node}`);
+        else log.warn({ node: opts.node }, `fleet: disconnected from etcd (${why}); local vassals keep running, fleet singletons stop before their claims can expire`);
+      },
+    });
+  }
+
+  info(): FleetInfo {
+    return { node: this.#opts.node, endpoints: this.#opts.hosts, prefix: this.#opts.prefix, ttlMs: this.#opts.ttlMs, connected: this.#membership.connected };
+  }
+
+  nodes(timeoutMs: number): Promise<FleetNode[]> {
+    return this.#membership.nodes(timeoutMs);
+  }
+
+  /** At exit, once every instance is stopped: claims and registration go at once. */
+  async close(): Promise<void> {
+    this.#claims.releaseAll();
+    await this.#membership.close();
+    // Give the revokes of the claims a moment to leave (they are fire-and-forget).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.#guard.close();
+    this.#client.close();
+  }
+
+  #startGuard(deps: EtcdFleetDeps): FenceGuard {
+    return new FenceGuard({
+      killed: (name, pgid) => deps.log.warn({ vassal: name, pgid }, `fence guard: SIGKILLed process group ${pgid}: its fleet claim ran out`),
+      died: (code, signal) => {
+        deps.log.error({ code, signal }, 'fence guard died: every fleet claim is given up, and the guard restarted');
+        this.#guard = this.#startGuard(deps);
+        this.#claims.replaceGuard(this.#guard);
+        this.#claims.lapseAll('the fence guard died');
+      },
+    });
+  }
+}
