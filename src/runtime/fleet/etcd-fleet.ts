@@ -86,7 +86,7 @@ export class EtcdFleet {
   }
 
   #startGuard(deps: EtcdFleetDeps): FenceGuard {
-    return new FenceGuard({
+    const guard = new FenceGuard({
       killed: (name, pgid) => deps.log.warn({ vassal: name, pgid }, `fence guard: SIGKILLed process group ${pgid}: its fleet claim ran out`),
       died: (code, signal) => {
         deps.log.error({ code, signal }, 'fence guard died: every fleet claim is given up, and the guard restarted');
@@ -95,5 +95,7 @@ export class EtcdFleet {
         this.#claims.lapseAll('the fence guard died');
       },
     });
+    deps.log.info({ guardPid: guard.pid }, `fence guard started (pid ${guard.pid})`);
+    return guard;
   }
 }
