@@ -123,6 +123,10 @@ maybe('a fleet of emperors on etcd', () => {
     const next = await holder([first]);
     expect(next).not.toBe(first);
     expect(isAlive(oldPid)).toBe(false);
+    // Restarted, it stops what its predecessor left (the local vassal) and stands by.
+    await emperor(first).start({ args: ['--fleet', f.etcd.url, '--node', first, '--fleet-ttl', `${TTL_S}s`] });
+    await emperor(first).waitStatus('beat', (s) => s.state === 'standby' && s.note === `held by ${next}`, `standby behind ${next}`);
+    expect(await holder()).toBe(next);
     expect(f.sampler.max).toBe(1);
   });
 
