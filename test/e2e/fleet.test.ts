@@ -1,17 +1,20 @@
 // A fleet of three emperors on one real etcd (and on a 3-member cluster), each with its own
 // vassals and run directories, standing for three hosts. A sampler reads /proc every 50 ms:
 // the fleet singleton must never have two live instances, whatever fails and whenever.
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
 import { EtcdCluster, haveEtcd } from '../helpers/etcd.js';
 import { ProcSampler } from '../helpers/proc-sampler.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { request } from '../helpers/http.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { VassalStatus } from '../../src/core/status.js';
 import { isAlive } from '../../src/runtime/process-group.js';
 
 const TTL_S = 3;
+// Failures are waited out (TTLs, restarts of etcd): each test is bounded by its waits, not by jest's default.
+jest.setTimeout(120_000);
 const NODES = ['a', 'b', 'c'] as const;
 
 if (!haveEtcd() && process.env.CI) throw new Error('etcd-server is required under CI (/usr/bin/etcd)');
@@ -22,27 +25,39 @@ interface Fleet {
   readonly emperors: Map<string, Emperor>;
   readonly sampler: ProcSampler;
   readonly marker: string;
+  readonly proxies: Map<string, TcpProxy>;
 }
 
 let fleet: Fleet | null = null;
+const fleetUrls = new Map<string, string>();
 
 // The singleton: a Node process whose command line carries a marker the sampler looks for.
 function beatVassal(marker: string): string {
   return nodeVassal(`${FOREVER} // ${marker}`, '  singleton: fleet\n  stop-timeout: 2s\n');
 }
 
+// Three emperors, each reaching etcd through its own proxy (so that one can be cut off).
 async function startFleet(members = 1, ttl = TTL_S): Promise<Fleet> {
   const etcd = await EtcdCluster.start(members);
   const marker = `fleet-beat-${process.pid}-${Date.now()}`;
   const emperors = new Map<string, Emperor>();
   const sampler = new ProcSampler(marker);
-  fleet = { etcd, emperors, sampler, marker };
+  const proxies = new Map<string, TcpProxy>();
+  fleet = { etcd, emperors, sampler, marker, proxies };
   for (const node of NODES) {
     const em = new Emperor();
     em.write('beat.yml', beatVassal(marker));
     em.write('local.yml', nodeVassal(FOREVER));
     emperors.set(node, em);
-    await em.start({ args: ['--fleet', etcd.url, '--node', node, '--fleet-ttl', `${ttl}s`] });
+    // With one member, each emperor goes through a proxy of its own; a cluster is reached directly.
+    let url = etcd.url;
+    if (members === 1) {
+      const proxy = await TcpProxy.start(etcd.clientPort(0));
+      proxies.set(node, proxy);
+      url = `etcd://127.0.0.1:${proxy.port}`;
+    }
+    fleetUrls.set(node, url);
+    await em.start({ args: ['--fleet', url, '--node', node, '--fleet-ttl', `${ttl}s`] });
   }
   return fleet;
 }
@@ -88,6 +103,7 @@ afterEach(async () => {
     guards.push(...guardPids(em));
     leaked.push(...(await em.cleanup()));
   }
+  for (const proxy of fleet.proxies.values()) await proxy.close();
   await fleet.etcd.cleanup();
   await waitFor(() => guards.every((pid) => !isAlive(pid)) || undefined, { message: 'every fence guard gone', timeout: 5000 });
   expect(leaked).toEqual([]);
@@ -124,7 +140,7 @@ maybe('a fleet of emperors on etcd', () => {
     expect(next).not.toBe(first);
     expect(isAlive(oldPid)).toBe(false);
     // Restarted, it stops what its predecessor left (the local vassal) and stands by.
-    await emperor(first).start({ args: ['--fleet', f.etcd.url, '--node', first, '--fleet-ttl', `${TTL_S}s`] });
+    await emperor(first).start({ args: ['--fleet', fleetUrls.get(first) ?? '', '--node', first, '--fleet-ttl', `${TTL_S}s`] });
     await emperor(first).waitStatus('beat', (s) => s.state === 'standby' && s.note === `held by ${next}`, `standby behind ${next}`);
     expect(await holder()).toBe(next);
     expect(f.sampler.max).toBe(1);
@@ -148,6 +164,23 @@ maybe('a fleet of emperors on etcd', () => {
     expect(f.sampler.max).toBe(1);
     // The guard's report, written while the emperor was frozen, is read once it runs again.
     await waitFor(() => em.logs.some((l) => String(l.msg).startsWith('fence guard: SIGKILLed')) || undefined, { message: 'the guard reports its kill' });
+  });
+
+  test('the holder cut off from etcd while etcd serves the others: it stops its instance before another node starts one, and stands by once it is back', async () => {
+    const f = await startFleet();
+    const first = await holder();
+    const em = emperor(first);
+    const localPid = (await em.status('local'))?.pid;
+    f.proxies.get(first)?.block();
+    const next = await holder([first]);
+    expect(next).not.toBe(first);
+    await waitFor(async () => (await em.api<{ fleet: { connected: boolean } }>('/emperor')).body.fleet.connected === false || undefined, { message: `${first}: fleet: disconnected` });
+    expect((await em.status('local'))?.pid).toBe(localPid);
+    f.proxies.get(first)?.unblock();
+    await waitFor(async () => (await em.api<{ fleet: { connected: boolean } }>('/emperor')).body.fleet.connected || undefined, { message: `${first}: fleet: connected again`, timeout: 20_000 });
+    await em.waitStatus('beat', (s) => s.state === 'standby' && s.note === `held by ${next}`, `standby behind ${next}`, 20_000);
+    expect(await holder()).toBe(next);
+    expect(f.sampler.max).toBe(1);
   });
 
   test('etcd stopped for 2 TTLs: every emperor shows fleet: disconnected and keeps its local vassals; the singleton stops everywhere, then runs on one node again', async () => {

@@ -43,6 +43,11 @@ export class EtcdCluster {
     return `etcd://${this.#members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
   }
 
+  /** The client port of a member. */
+  clientPort(index = 0): number {
+    return this.#member(index).clientPort;
+  }
+
   /** Waits until every running member answers /health with true. */
   async healthy(timeout = 20_000): Promise<void> {
     for (const m of this.#members) {
