@@ -56,6 +56,13 @@ describe('native YAML vassal', () => {
     expect(spec).toMatchObject({ name: 'app', format: 'yaml', flavour: 'native', standin: undefined, sockets: [], reload: 'stop-start', warnings: [] });
   });
 
+  test('singleton: fleet makes a fleet singleton; without it a vassal is not one', async () => {
+    const fleet = await vassals.write('beat.yml', 'emperor:\n  command: [celery, beat]\n  singleton: fleet\n');
+    expect((await loadSpec(fleet)).singleton).toBe('fleet');
+    const alone = await vassals.write('web.yml', 'emperor:\n  command: [node, app.js]\n');
+    expect((await loadSpec(alone)).singleton).toBeUndefined();
+  });
+
   test('a command string is a shell command', async () => {
     const file = await vassals.write('sh.yml', 'emperor:\n  command: "exec node app.js >> out.log"\n');
     expect((await loadSpec(file)).process.command).toEqual({ kind: 'shell', script: 'exec node app.js >> out.log' });

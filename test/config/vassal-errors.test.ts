@@ -24,6 +24,7 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['unknown ready kind', '  ready: tcp\n', 'emperor.ready', 'expected one of notify, spawn, "log: REGEX"'],
     ['bad ready delay', '  ready: { delay: forever }\n', 'emperor.ready', 'expected a duration like 10s'],
     ['delay not shorter than ready-timeout', '  ready: "delay: 90s"\n', 'emperor.ready', 'expected a delay shorter than ready-timeout (1m), got 90s'],
+    ['bad singleton', '  singleton: yes\n', 'emperor.singleton', 'expected fleet (one instance across the whole fleet of emperors, see docs/fleet.md), got `yes` (string)'],
     ['bad reload', '  reload: graceful\n', 'emperor.reload', 'expected one of stop-start, overlap, dance, in-place, got `graceful` (string)'],
     ['in-place on a native vassal', '  reload: in-place\n', 'emperor.reload', 'in-place reloads need a uWSGI vassal'],
     ['dance without a stand-in', '  reload: dance\n', 'emperor.reload', 'dance needs a stand-in: add `emperor.standin`'],
@@ -137,7 +138,7 @@ describe('the shape of the document', () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
     const spec = await loadSpec(file);
     expect(spec.warnings).toEqual([
-      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin`,
+      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, singleton`,
     ]);
   });
 

@@ -18,6 +18,9 @@ interface Guarded {
   readonly groups: Map<number, string | null>;
 }
 
+/** Groups already reported killed: SIGKILL is repeated until they are gone, the report is not. */
+const reported = new Set<number>();
+
 const TICK_MS = 20;
 const claims = new Map<string, Guarded>();
 
@@ -37,7 +40,8 @@ function killGroup(name: string, pgid: number, start: string | null): boolean {
   if (now !== null && start !== null && now !== start) return false;
   try {
     process.kill(-pgid, 'SIGKILL');
-    process.stdout.write(`killed ${encodeURIComponent(name)} ${pgid}\n`);
+    if (!reported.has(pgid)) process.stdout.write(`killed ${encodeURIComponent(name)} ${pgid}\n`);
+    reported.add(pgid);
     return true;
   } catch {
     return false; // ESRCH: the group is gone
@@ -67,7 +71,11 @@ function tick(): void {
   const now = process.hrtime.bigint();
   for (const [name, g] of claims) {
     if (g.groups.size === 0 || (g.deadline !== null && now < g.deadline)) continue;
-    for (const [pgid, start] of g.groups) if (!killGroup(name, pgid, start)) g.groups.delete(pgid);
+    for (const [pgid, start] of g.groups) {
+      if (killGroup(name, pgid, start)) continue;
+      g.groups.delete(pgid);
+      reported.delete(pgid);
+    }
   }
 }
 

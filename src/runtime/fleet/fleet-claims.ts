@@ -111,7 +111,7 @@ export class FleetClaims {
         renewed: () => {
           if (current() && c.elected) this.#grant(c);
         },
-        failed: () => undefined, // the deadlines take care of a renewal that does not come
+        failed: () => undefined, // the deadlines take care of renewals that do not come
         lost: (err) => {
           if (current()) this.#failed(c, err);
         },

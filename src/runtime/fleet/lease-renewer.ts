@@ -10,6 +10,9 @@ import { EtcdLeaseInvalidError, type Lease } from 'etcd3';
 import { renewEvery } from './fleet-timing.js';
 import { monotonicMs } from './monotonic.js';
 
+/** Renewals in flight at most: more would only pile up on an etcd that does not answer. */
+const MAX_OUTSTANDING = 3;
+
 export interface RenewerEvents {
   /** The lease is valid at least until this monotonic time (ms). */
   renewed(validUntil: number): void;
@@ -26,6 +29,7 @@ export class LeaseRenewer {
   #validUntil: number | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #outstanding = 0;
 
   /** `grantAskedAt`: when the lease's grant was requested, if before this call (monotonic ms). */
   constructor(lease: Lease, ttlMs: number, events: RenewerEvents, grantAskedAt = monotonicMs()) {
@@ -58,26 +62,26 @@ export class LeaseRenewer {
     this.#timer = setTimeout(() => this.#renew(), renewEvery(this.#ttlMs));
   }
 
+  // One renewal; the next is scheduled now, not when this one is answered: an answer that
+  // never comes (a stream that ends without one) must not stop the renewals. A late answer
+  // still counts, from its own send time.
   #renew(): void {
     if (this.#stopped) return;
+    this.#schedule();
+    if (this.#outstanding >= MAX_OUTSTANDING) return;
+    this.#outstanding++;
     const sent = monotonicMs();
     this.#lease
-      .keepaliveOnce({ deadline: Date.now() + renewEvery(this.#ttlMs) })
+      .keepaliveOnce({ deadline: Date.now() + this.#ttlMs / 2 })
       .then(
-        (res) => {
-          if (this.#stopped) return;
-          this.#extend(sent + Math.min(this.#ttlMs, Number(res.TTL) * 1000));
-          this.#schedule();
-        },
+        (res) => this.#extend(sent + Math.min(this.#ttlMs, Number(res.TTL) * 1000)),
         (err: unknown) => {
           if (this.#stopped) return;
           if (err instanceof EtcdLeaseInvalidError) this.#lose(err);
-          else {
-            this.#events.failed(err as Error);
-            this.#schedule();
-          }
+          else this.#events.failed(err as Error);
         },
-      );
+      )
+      .finally(() => this.#outstanding--);
   }
 
   #extend(until: number): void {
