@@ -14,7 +14,7 @@ import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
 import { FileTracker } from '../runtime/file-tracker.js';
-import { EtcdFleet } from '../runtime/fleet/etcd-fleet.js';
+import type { EtcdFleet } from '../runtime/fleet/etcd-fleet.js';
 import { soloClaims } from '../runtime/fleet/fleet-port.js';
 import { socketBinder } from '../runtime/held-sockets.js';
 import { InstanceWiring } from '../runtime/instance-wiring.js';
@@ -72,7 +72,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
   // In a fleet, claims of fleet singletons go to etcd; alone, they are never granted.
-  const fleet = opts.fleet ? new EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), log }) : null;
+  // Loaded only in a fleet: etcd3 and gRPC cost every CLI call a large share of its start-up.
+  const fleet: EtcdFleet | null = opts.fleet
+    ? new (await import('../runtime/fleet/etcd-fleet.js')).EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), log })
+    : null;
   const interpret = effectInterpreter({ instances, sockets, bus, fleet: fleet?.claims ?? soloClaims(report) });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
