@@ -234,7 +234,7 @@ maybe('a fleet of emperors on etcd', () => {
     const next = await holder([first], 30_000);
     expect(next).not.toBe(first);
     for (const node of NODES.filter((n) => n !== first)) {
-      expect((await emperor(node).api<{ fleet: { connected: boolean } }>('/emperor')).body.fleet.connected).toBe(true);
+      await waitFor(async () => (await emperor(node).api<{ fleet: { connected: boolean } }>('/emperor')).body.fleet.connected || undefined, { message: `${node}: fleet: connected on the members left` });
     }
     expect(f.sampler.max).toBe(1);
   });

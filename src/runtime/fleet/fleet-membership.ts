@@ -31,16 +31,25 @@ export class FleetMembership {
   #timer: NodeJS.Timeout;
   #retry: NodeJS.Timeout | null = null;
   #closed = false;
+  #lastError = 'no renewal confirmed in time';
 
   constructor(deps: MembershipDeps) {
     this.#deps = deps;
     this.#register();
-    this.#timer = setInterval(() => this.#publish(), PUBLISH_EVERY_MS);
+    this.#timer = setInterval(() => {
+      this.#setConnected(this.connected, this.#lastError);
+      this.#publish();
+    }, PUBLISH_EVERY_MS);
   }
 
+  /**
+   * Connected while etcd confirmed the registration recently: its validUntil is more than
+   * 0.4 TTL ahead, the same margin as a claim's renewBy. One failed renewal (a member that
+   * just died, before the client moves to another) is not a disconnection.
+   */
   get connected(): boolean {
     const until = this.#renewer?.validUntil;
-    return this.#connected && until !== null && until !== undefined && until > monotonicMs();
+    return until !== null && until !== undefined && until - 0.4 * this.#deps.ttlMs > monotonicMs();
   }
 
   /** Every node registered now (this one included), by name. */
@@ -75,10 +84,12 @@ export class FleetMembership {
     this.#published = null;
     this.#renewer = new LeaseRenewer(lease, this.#deps.ttlMs, {
       renewed: () => {
-        this.#setConnected(true, 'registration renewed');
+        this.#setConnected(this.connected, 'registration renewed');
         if (this.#published === null) this.#publish();
       },
-      failed: (err) => this.#setConnected(false, err.message),
+      failed: (err) => {
+        this.#lastError = err.message;
+      },
       lost: (err) => {
         this.#setConnected(false, `registration lost: ${err.message}`);
         if (!this.#closed) this.#retry = setTimeout(() => this.#register(), RETRY_MS);
