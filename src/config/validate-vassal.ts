@@ -5,6 +5,7 @@ import { createReport } from './report.js';
 import type { Report } from './report.js';
 import { resolveDocument } from './resolve-document.js';
 import type { DocumentContext, ResolvedDocument } from './resolve-document.js';
+import { resolveRestart } from './read-restart-keys.js';
 import { resolveSockets } from './resolve-run-as.js';
 import type { RunAsContext } from './resolve-run-as.js';
 import { resolveStandin } from './resolve-standin.js';
@@ -50,7 +51,8 @@ export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
-  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload };
+  const restart = resolveRestart(document.written.restart);
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart };
   return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
 }
 

@@ -1,6 +1,7 @@
 // What a user can write in the `emperor` section, after each key is type-checked but before
 // defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
 import type { Command, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
+import type { WrittenRestart } from './read-restart-keys.js';
 
 /** A user or group as written: a name, or a number (uid, gid). */
 export type AccountKey = string | number;
@@ -52,6 +53,8 @@ export interface WrittenVassal extends WrittenProcess {
   readonly sockets?: readonly WrittenSocket[];
   /** Default: none (then reload cannot be 'dance'). */
   readonly standin?: WrittenStandin;
+  /** `restart`, `restart-burst`, `restart-window`, `max-restarts`; default DEFAULT_RESTART_POLICY. */
+  readonly restart?: WrittenRestart;
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
   readonly hasCommandKey: boolean;
 }
@@ -73,7 +76,10 @@ const PROCESS_KEYS = [
 /** Who the vassal runs as: the emperor section only (the stand-in runs as the same user). */
 export const ACCOUNT_KEYS = ['user', 'group'] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin'] as const;
+/** What follows a death of the original: the emperor section only (a stand-in is never respawned). */
+export const RESTART_KEYS = ['restart', 'restart-burst', 'restart-window', 'max-restarts'] as const;
+
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', ...RESTART_KEYS] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

@@ -26,6 +26,9 @@ describe('native YAML vassal', () => {
         readyTimeoutMs: 120_000,
         logto: path.join(FIXTURES, 'logs/web.log'),
         heartbeatTimeoutMs: undefined,
+        runAs: undefined,
+        umask: undefined,
+        limits: undefined,
       },
       standin: expect.objectContaining({ env: { NODE_ENV: 'production', WORKERS: '4', DEBUG: 'false', JOB_HANDLERS: '0' } }),
       sockets: [
@@ -33,6 +36,7 @@ describe('native YAML vassal', () => {
         { name: 'admin', kind: 'unix', path: path.join(FIXTURES, 'run/admin.sock'), mode: 0o600 },
       ],
       reload: 'overlap',
+      restart: { restart: 'on-failure', burst: 3, windowMs: 120_000, maxRestarts: 10 },
       contentHash: createHash('sha1').update(await readFile(file)).digest('hex'),
       warnings: [],
     });

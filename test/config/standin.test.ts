@@ -46,9 +46,9 @@ describe('stand-in overrides', () => {
     });
   });
 
-  test('unknown keys in standin are warnings', async () => {
+  test('an unknown key in standin is an error with a suggestion', async () => {
     const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  standin: { evn: { A: "1" } }\n');
-    expect((await loadSpec(file)).warnings).toEqual([expect.stringMatching(/^.*w\.yml: emperor\.standin\.evn: unknown key \(ignored\); known keys: file, command,/)]);
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: 'emperor.standin.evn', message: 'unknown key; did you mean env?' }]);
   });
 
   test('file and overrides together are rejected', async () => {

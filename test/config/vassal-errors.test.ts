@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
+import { formatProblem } from '../../src/config/spec.js';
 
 const vassals = useVassalDir();
 
@@ -133,12 +134,29 @@ describe('the shape of the document', () => {
     expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('not valid JSON') }]);
   });
 
-  test('unknown keys in the emperor section are warnings naming file and key', async () => {
+  test('an unknown key in the emperor section is an error that suggests the closest known key', async () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
-    const spec = await loadSpec(file);
-    expect(spec.warnings).toEqual([
-      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin`,
+    const { errors } = await loadProblems(file);
+    expect(errors.map(formatProblem)).toEqual([`${file}: emperor.stop-timout: unknown key; did you mean stop-timeout?`]);
+  });
+
+  test('an unknown key far from every known one lists the known keys', async () => {
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  colour: blue\n');
+    const { errors } = await loadProblems(file);
+    expect(errors.map(formatProblem)).toEqual([
+      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts`,
     ]);
+  });
+
+  test('a top-level command says it belongs in the emperor section, and is the only error', async () => {
+    const file = await vassals.write('t.yml', 'command: [node, app.js]\n');
+    const { errors } = await loadProblems(file);
+    expect(errors).toEqual([{ file, key: 'command', message: expect.stringContaining('belongs in the emperor section, as emperor.command') }]);
+  });
+
+  test('keys of other sections are their programs\' business', async () => {
+    const file = await vassals.write('g.yml', 'emperor:\n  command: [x]\ngalaxy:\n  colour: blue\nuwsgi:\n  stop-timout: 5\nenv:\n  A: b\n');
+    expect((await loadSpec(file)).warnings).toEqual([]);
   });
 
   test('heartbeat-timeout on a native vassal is ignored with a warning', async () => {
@@ -149,8 +167,8 @@ describe('the shape of the document', () => {
   });
 
   test('warnings are kept on a failed load', async () => {
-    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  colour: blue\n  stop-timeout: never\n');
+    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  heartbeat-timeout: 30s\n  stop-timeout: never\n');
     const { warnings } = await loadProblems(file);
-    expect(warnings).toEqual([expect.stringContaining('emperor.colour: unknown key (ignored)')]);
+    expect(warnings).toEqual([expect.stringContaining('emperor.heartbeat-timeout: only uWSGI vassals send heartbeats')]);
   });
 });
