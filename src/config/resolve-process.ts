@@ -1,6 +1,7 @@
 // WrittenProcess -> ProcessSpec: defaults, paths resolved, and the rules that span several keys.
 import path from 'node:path';
 import { formatDuration } from './duration.js';
+import { warnBufferedPython } from './python-buffering.js';
 import type { Report } from './report.js';
 import type { Command, ProcessSpec } from '../core/spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
@@ -48,6 +49,7 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     limits: written.limits,
   };
   checkReadyDelay(spec, prefix, report);
+  warnBufferedPython(spec, prefix, report);
   return spec;
 }
 
@@ -84,6 +86,7 @@ export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, fil
   }
   // Inherited values were checked with the vassal itself; report only what the overrides change.
   if (overrides.ready !== undefined || overrides.readyTimeoutMs !== undefined) checkReadyDelay(spec, prefix, report);
+  if (overrides.ready !== undefined || overrides.command !== undefined) warnBufferedPython(spec, prefix, report);
   return spec;
 }
 

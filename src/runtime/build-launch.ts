@@ -3,7 +3,7 @@
 // uWSGI emperor channel come after them. Limits, user and umask are applied by programs that
 // each exec the next (prlimit, setpriv, sh), so the spawned pid is the program's own.
 import { existsSync } from 'node:fs';
-import { findExecutable } from '../config/find-executable.js';
+import { findExecutable, programNotFound } from '../config/find-executable.js';
 import type { ProcessSpec } from '../core/spec.js';
 import type { SpawnRequest } from './spawn-request.js';
 
@@ -92,7 +92,7 @@ function programArgv(p: ProcessSpec, sockets: boolean, env: Record<string, strin
   if (program === undefined) return { ok: false, error: 'command is empty', notFound: true };
   const resolved = findExecutable(program, env.PATH ?? '', p.cwd);
   if (resolved === undefined) {
-    return { ok: false, error: `command not found: ${program} (not executable in cwd ${p.cwd} nor on PATH)`, notFound: true };
+    return { ok: false, error: programNotFound(program, p.cwd), notFound: true };
   }
   if (umask === '' && listenPid === '') return { ok: true, argv: [resolved, ...args] };
   return { ok: true, argv: ['/bin/sh', '-c', `${umask}${listenPid}exec "$0" "$@"`, resolved, ...args] };

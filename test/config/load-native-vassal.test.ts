@@ -111,27 +111,27 @@ describe('native YAML vassal', () => {
       ['{ delay: 2 }', { kind: 'delay', ms: 2000 }],
     ];
     for (const [written, expected] of forms) {
-      const file = await vassals.write('r.yml', `emperor:\n  command: [x]\n  ready: ${written}\n`);
+      const file = await vassals.write('r.yml', `emperor:\n  command: [sh]\n  ready: ${written}\n`);
       expect((await loadSpec(file)).process.ready).toEqual(expected);
     }
   });
 
   test('stop-signal accepts SIGTERM, TERM and term alike', async () => {
     for (const written of ['SIGHUP', 'HUP', 'hup']) {
-      const file = await vassals.write('sig.yml', `emperor:\n  command: [x]\n  stop-signal: ${written}\n`);
+      const file = await vassals.write('sig.yml', `emperor:\n  command: [sh]\n  stop-signal: ${written}\n`);
       expect((await loadSpec(file)).process.stopSignal).toBe('SIGHUP');
     }
   });
 
   test('a relative cwd is resolved against the vassal file directory', async () => {
     await vassals.write('srv/app/.keep', '');
-    const file = await vassals.write('rel.yml', 'emperor:\n  command: [x]\n  cwd: srv/app\n');
+    const file = await vassals.write('rel.yml', 'emperor:\n  command: [sh]\n  cwd: srv/app\n');
     expect((await loadSpec(file)).process.cwd).toBe(path.join(vassals.dir, 'srv/app'));
   });
 
   test('the file path is kept as given, without resolving symlinks', async () => {
     const { symlink } = await import('node:fs/promises');
-    const target = await vassals.write('real/app.yml', 'emperor:\n  command: [x]\n');
+    const target = await vassals.write('real/app.yml', 'emperor:\n  command: [sh]\n');
     const link = path.join(vassals.dir, 'linked.yml');
     await symlink(target, link);
     const spec = await loadSpec(link);
@@ -140,22 +140,22 @@ describe('native YAML vassal', () => {
   });
 
   test('the content hash changes with the content only', async () => {
-    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n');
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [sh]\n');
     const first = (await loadSpec(file)).contentHash;
     expect((await loadSpec(file)).contentHash).toBe(first);
-    await vassals.write('h.yml', 'emperor:\n  command: [y]\n');
+    await vassals.write('h.yml', 'emperor:\n  command: [ls]\n');
     expect((await loadSpec(file)).contentHash).not.toBe(first);
   });
 
   test('a file with several YAML documents uses the first and warns', async () => {
-    const file = await vassals.write('multi.yml', 'emperor:\n  command: [x]\n---\nemperor:\n  command: [y]\n');
+    const file = await vassals.write('multi.yml', 'emperor:\n  command: [sh]\n---\nemperor:\n  command: [y]\n');
     const spec = await loadSpec(file);
-    expect(spec.process.command).toEqual({ kind: 'argv', argv: ['x'] });
+    expect(spec.process.command).toEqual({ kind: 'argv', argv: ['sh'] });
     expect(spec.warnings).toEqual([`${file}: the file holds 2 YAML documents; only the first is used`]);
   });
 
   test('other top-level sections are ignored silently', async () => {
-    const file = await vassals.write('g.yml', 'galaxy: { a: 1 }\nemperor:\n  command: [x]\n');
+    const file = await vassals.write('g.yml', 'galaxy: { a: 1 }\nemperor:\n  command: [sh]\n');
     expect((await loadSpec(file)).warnings).toEqual([]);
   });
 });

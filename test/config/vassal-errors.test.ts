@@ -2,6 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 import { formatProblem } from '../../src/config/spec.js';
+import { loadVassalFile } from '../../src/config/load-vassal-file.js';
+import { chmod } from 'node:fs/promises';
 
 const vassals = useVassalDir();
 
@@ -52,6 +54,12 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['duplicate socket address', '  sockets: { a: ":8080", b: "0.0.0.0:8080" }\n', 'emperor.sockets.b', 'the same one as socket `a`'],
     ['sockets not a mapping', '  sockets: [":80"]\n', 'emperor.sockets', 'expected a mapping of socket names to addresses'],
     ['standin not a mapping', '  standin: yes\n', 'emperor.standin', 'expected a mapping of overrides'],
+    ['bad restart', '  restart: sometimes\n', 'emperor.restart', 'expected one of always, on-failure, never, got `sometimes` (string)'],
+    ['negative restart-burst', '  restart-burst: -1\n', 'emperor.restart-burst', 'expected a whole number of respawns that happen at once'],
+    ['zero restart-window', '  restart-window: 0\n', 'emperor.restart-window', 'expected a duration greater than zero'],
+    ['bad max-restarts', '  max-restarts: 2.5\n', 'emperor.max-restarts', 'expected a whole number of respawns before giving up, like 10, or unlimited'],
+    ['unknown socket key', '  sockets: { s: { address: ":80", mdoe: "0600" } }\n', 'emperor.sockets.s.mdoe', 'unknown key; did you mean mode?'],
+    ['missing program', '  command: [no-such-program-here]\n', 'emperor.command', 'command not found: no-such-program-here (not executable in cwd'],
   ];
   test.each(cases)('%s', async (_title, extra, key, message) => {
     const problem = await onlyProblem(extra);
@@ -70,8 +78,31 @@ describe('every wrong value names the file, the key and what was expected', () =
   });
 
   test('all problems of a file are reported together', async () => {
-    const file = await vassals.write('many.yml', 'emperor:\n  command: [x]\n  stop-timeout: x\n  ready-timeout: y\n  stop-signal: z\n');
+    const file = await vassals.write('many.yml', 'emperor:\n  command: [sh]\n  stop-timeout: x\n  ready-timeout: y\n  stop-signal: z\n');
     expect((await loadProblems(file)).errors.map((p) => p.key)).toEqual(['emperor.stop-signal', 'emperor.stop-timeout', 'emperor.ready-timeout']);
+  });
+
+  test('the restart keys are read into the restart policy', async () => {
+    const file = await vassals.write('r.yml', 'emperor:\n  command: [sh]\n  restart: never\n  restart-burst: 0\n  restart-window: 10s\n  max-restarts: 3\n');
+    expect((await loadSpec(file)).restart).toEqual({ restart: 'never', burst: 0, windowMs: 10_000, maxRestarts: 3 });
+  });
+
+  test('every problem of a file is reported at once: keys, the program and the working directory', async () => {
+    const file = await vassals.write('all.yml', 'emperor:\n  command: [./missing.sh]\n  stop-timout: 1s\n  ready: "log: ("\n  standin: { cwd: gone }\n');
+    expect((await loadProblems(file)).errors.map((p) => p.key)).toEqual(['emperor.stop-timout', 'emperor.ready', 'emperor.command', 'emperor.standin.cwd']);
+  });
+
+  test('a program found in the vassal\'s own PATH is found', async () => {
+    await vassals.write('bin/tool', '#!/bin/sh\n');
+    await chmod(path.join(vassals.dir, 'bin/tool'), 0o755);
+    const file = await vassals.write('p.yml', `emperor:\n  command: [tool]\n  env: { PATH: ${JSON.stringify(path.join(vassals.dir, 'bin'))} }\n`);
+    expect((await loadSpec(file)).process.command).toEqual({ kind: 'argv', argv: ['tool'] });
+  });
+
+  test('a uWSGI vassal whose wrapper is missing cannot run', async () => {
+    const file = await vassals.write('u.ini', '[uwsgi]\nhttp-socket = fd://3\n');
+    const result = await loadVassalFile(file, { vassalWrapper: '/nonexistent/uwsgi' });
+    expect(result.ok ? [] : result.errors).toEqual([{ file, key: '', message: expect.stringContaining('cannot run this uWSGI vassal: command not found: /nonexistent/uwsgi') }]);
   });
 
   test('a cwd that does not exist is a problem on emperor.cwd', async () => {
@@ -135,13 +166,13 @@ describe('the shape of the document', () => {
   });
 
   test('an unknown key in the emperor section is an error that suggests the closest known key', async () => {
-    const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  stop-timout: 5s\n');
     const { errors } = await loadProblems(file);
     expect(errors.map(formatProblem)).toEqual([`${file}: emperor.stop-timout: unknown key; did you mean stop-timeout?`]);
   });
 
   test('an unknown key far from every known one lists the known keys', async () => {
-    const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  colour: blue\n');
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  colour: blue\n');
     const { errors } = await loadProblems(file);
     expect(errors.map(formatProblem)).toEqual([
       `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts`,
@@ -155,19 +186,19 @@ describe('the shape of the document', () => {
   });
 
   test('keys of other sections are their programs\' business', async () => {
-    const file = await vassals.write('g.yml', 'emperor:\n  command: [x]\ngalaxy:\n  colour: blue\nuwsgi:\n  stop-timout: 5\nenv:\n  A: b\n');
+    const file = await vassals.write('g.yml', 'emperor:\n  command: [sh]\ngalaxy:\n  colour: blue\nuwsgi:\n  stop-timout: 5\nenv:\n  A: b\n');
     expect((await loadSpec(file)).warnings).toEqual([]);
   });
 
   test('heartbeat-timeout on a native vassal is ignored with a warning', async () => {
-    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n  heartbeat-timeout: 30s\n');
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [sh]\n  heartbeat-timeout: 30s\n');
     const spec = await loadSpec(file);
     expect(spec.process.heartbeatTimeoutMs).toBeUndefined();
     expect(spec.warnings).toEqual([`${file}: emperor.heartbeat-timeout: only uWSGI vassals send heartbeats (ignored)`]);
   });
 
   test('warnings are kept on a failed load', async () => {
-    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  heartbeat-timeout: 30s\n  stop-timeout: never\n');
+    const file = await vassals.write('w.yml', 'emperor:\n  command: [sh]\n  heartbeat-timeout: 30s\n  stop-timeout: never\n');
     const { warnings } = await loadProblems(file);
     expect(warnings).toEqual([expect.stringContaining('emperor.heartbeat-timeout: only uWSGI vassals send heartbeats')]);
   });
