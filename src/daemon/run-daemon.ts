@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { loadOptionsOf } from '../config/spec.js';
 import { stateOf } from '../core/snapshot.js';
 import type { VassalStateName } from '../core/status.js';
 import type { Vassal } from '../core/vassal.js';
@@ -83,12 +84,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   );
   const read = new ReadModel(dispatcher, instances, clock);
   const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
-  const loadOptions = {
-    vassalWrapper: opts.vassalWrapper,
-    requiredHeartbeatMs: opts.requiredHeartbeatMs,
-    ...(opts.tyrant ? { tyrant: { allowRoot: opts.tyrantAllowRoot } } : {}),
-  };
-  const tracker = new FileTracker(dispatcher, loadOptions, log);
+  const tracker = new FileTracker(dispatcher, loadOptionsOf(opts), log);
 
   let control: ControlServer;
   try {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { loadVassalFile } from '../config/load-vassal-file.js';
 import { formatProblem, type LoadOptions } from '../config/spec.js';
 import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
+import { duplicateNameProblem } from '../config/vassal-files.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { FileEvent } from './vassal-watcher.js';
 
@@ -118,7 +119,7 @@ export class FileTracker {
     const owner = this.#owners.get(name);
     if (owner !== file) {
       const dup = basename(file);
-      this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: the vassal name "${name}" is already used by ${owner}; rename or remove one of them` }, file);
+      this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: ${duplicateNameProblem(name, owner ?? '')}` }, file);
       return;
     }
     let mtime = '';

@@ -46,18 +46,22 @@ function durationFlag(flags: string, description: string, fallback: string): Opt
   return new Option(flags, description).argParser(durationOption).default(durationOption(fallback), fallback);
 }
 
+// The options that shape how vassal files are loaded: `emperor check` takes the same as the daemon.
+export function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
+    .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
+    .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
+    .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root');
+}
+
 // Adds the daemon's options (the run-dir and control options are added separately).
 export function addDaemonOptions(cmd: Command): Command {
-  return cmd
-    .option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)')
-    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
+  return addLoadOptions(cmd.option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)'))
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
-    .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
-    .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
-    .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root')
     .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
 }
 
