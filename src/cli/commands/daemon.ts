@@ -1,5 +1,6 @@
 // `emperor --vassals DIR [...]` (also `emperor run --vassals DIR`): runs the emperor daemon.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
@@ -8,7 +9,10 @@ import { runDaemon } from '../../daemon/run-daemon.js';
 import { lookupGroup } from '../../lib/accounts.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
+import { prepareRunDir } from '../prepare-run-dir.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 interface DaemonFlags {
   vassals?: string;
@@ -61,8 +65,20 @@ export function addDaemonOptions(cmd: Command): Command {
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
-    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
+    .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
     .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
+}
+
+// The vassals directory must be a directory the emperor can list (and enter).
+async function checkVassalsDir(written: string, dir: string): Promise<void> {
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+  if (st instanceof Error) throw usageError(`--vassals ${written}: ${st.code === 'ENOENT' ? 'no such directory' : `cannot be used: ${st.message}`}`);
+  if (!st.isDirectory()) throw usageError(`--vassals ${written}: not a directory`);
+  try {
+    await access(dir, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    throw usageError(`--vassals ${written}: cannot read the directory (${(err as Error).message})`);
+  }
 }
 
 function controlGroupId(group: string | undefined): number | undefined {
@@ -77,11 +93,10 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
   const flags = cmd.opts<DaemonFlags>();
   if (!flags.vassals) throw usageError('missing --vassals DIR: the directory of vassal files to run (see `emperor --help`)');
   const vassalsDir = resolve(flags.vassals);
-  const st = await stat(vassalsDir).catch(() => undefined);
-  if (!st) throw usageError(`--vassals ${flags.vassals}: no such directory`);
-  if (!st.isDirectory()) throw usageError(`--vassals ${flags.vassals}: not a directory`);
+  await checkVassalsDir(flags.vassals, vassalsDir);
   const conn = connectionOf(cmd);
   const runDir = resolveRunDir({ flag: conn.runDir });
+  prepareRunDir(runDir);
   const opts: DaemonOptions = {
     vassalsDir,
     runDir,
