@@ -48,7 +48,7 @@ function registerFleetGauges(registry: Registry, port: SupervisorPort): void {
   });
   perVassalGauge(registry, port, 'emperor_instance_uptime_seconds', 'Seconds the serving instance has been up (0 when none)', (v) => v.uptime ?? 0);
   perVassalGauge(registry, port, 'emperor_vassal_ready', '1 when the vassal is running and ready, else 0', (v) => (v.state === 'running' ? 1 : 0));
-  perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay after quick deaths', (v) => v.throttleDelayMs / 1000);
+  perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay; 0 while deaths are respawned at once (within the restart burst)', (v) => v.throttleDelayMs / 1000);
 }
 
 function perVassalGauge(registry: Registry, port: SupervisorPort, name: string, help: string, value: (v: VassalStatus) => number): void {
