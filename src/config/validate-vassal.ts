@@ -1,5 +1,5 @@
 // Parsed vassal document -> LoadResult. Total: every problem is collected, nothing throws. Pure
-// but for the account lookups, which go through ctx.runAs.accounts.
+// but for the account lookups and the file-system checks, which go through ctx.runAs.accounts and ctx.paths.
 import { defaultAccounts } from './account-directory.js';
 import { checkProcessPaths } from './check-paths.js';
 import type { PathProbe } from './check-paths.js';
