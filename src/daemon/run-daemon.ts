@@ -93,7 +93,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   let control: ControlServer;
   try {
-    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
+    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId, http: opts.http });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     notifier?.close();

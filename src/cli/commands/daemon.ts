@@ -8,6 +8,7 @@ import { runDaemon } from '../../daemon/run-daemon.js';
 import { lookupGroup } from '../../lib/accounts.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
+import { resolveHttpListen } from '../http-listen-option.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
 
 interface DaemonFlags {
@@ -21,6 +22,8 @@ interface DaemonFlags {
   tyrant?: boolean;
   tyrantAllowRoot?: boolean;
   controlGroup?: string;
+  http?: string;
+  httpToken?: string;
 }
 
 export const DAEMON_EXAMPLES = `
@@ -58,7 +61,9 @@ export function addDaemonOptions(cmd: Command): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
     .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
     .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root')
-    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
+    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root')
+    .option('--http <addr:port>', 'also serve the dashboard and the API over TCP, e.g. 127.0.0.1:9090 (read-only without --http-token; see docs/api.md)')
+    .option('--http-token <file>', 'token file (mode 0600) for --http: needed for actions, and to bind a non-loopback address');
 }
 
 function controlGroupId(group: string | undefined): number | undefined {
@@ -91,6 +96,7 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     tyrant: flags.tyrant === true,
     tyrantAllowRoot: flags.tyrantAllowRoot === true,
     controlGroupId: controlGroupId(flags.controlGroup),
+    http: resolveHttpListen(flags.http, flags.httpToken),
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
   if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');
