@@ -74,7 +74,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const interpret = effectInterpreter({ instances, sockets, bus });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
-  const stops = new OperatorStops(opts.runDir, (err) => log.error({ err }, `operator stops: ${err.message}`));
+  const stops = new OperatorStops(opts.vassalsDir, opts.runDir, (err) => log.error({ err }, `operator stops: ${err.message}`));
   // Every change of a vassal's state comes with effects: the notifier and the memory of the
   // operator's stops look after them (both cheap when nothing changed).
   dispatcher.setInterpreter((name, vassal, effect) => {

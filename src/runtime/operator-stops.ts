@@ -1,8 +1,11 @@
-// Remembers which vassals the operator stopped, in <run-dir>/stopped.json, so that an emperor
-// restarted (upgrade, crash, `systemctl restart`) keeps them stopped. An entry holds the file's
-// content hash at the time of the stop: the same content on the first load after a restart
-// means "still stopped"; a changed file, `emperor start` or a removal of the file forgets it.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Remembers which vassals the operator stopped, so that a restarted emperor (upgrade, crash,
+// `systemctl restart`, a reboot) keeps them stopped: a singleton moved to another host must
+// not come back here. An entry holds the file's content hash at the time of the stop: the same
+// content on the first load after a restart means "still stopped"; a changed file, `emperor
+// start` or a removal of the file forgets it. The list lives beside the files it is about,
+// <vassals>/.emperor-stopped.json (a dotfile: never a vassal); when the emperor cannot write
+// there, in <run-dir>/stopped.json, which a reboot (or systemd's RuntimeDirectory) removes.
+import { accessSync, constants, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VassalEvent } from '../core/events.js';
 import type { Vassal } from '../core/vassal.js';
@@ -16,15 +19,15 @@ export class OperatorStops {
   /** vassal name -> content hash of its file when the operator stopped it */
   readonly #stops: Map<string, string>;
 
-  constructor(runDir: string, onError: (err: Error) => void) {
-    this.#path = join(runDir, 'stopped.json');
+  constructor(vassalsDir: string, runDir: string, onError: (err: Error) => void) {
+    this.#path = writable(vassalsDir) ? join(vassalsDir, '.emperor-stopped.json') : join(runDir, 'stopped.json');
     this.#onError = onError;
     this.#stops = this.#read();
   }
 
-  /** The names remembered as stopped (for tests and the log). */
-  names(): string[] {
-    return [...this.#stops.keys()].sort();
+  /** Where the list is kept. */
+  get path(): string {
+    return this.#path;
   }
 
   // The fleet as the file tracker sees it: the first load of a remembered vassal whose file is
@@ -85,5 +88,14 @@ export class OperatorStops {
     } catch (err) {
       this.#onError(err as Error);
     }
+  }
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -50,7 +50,7 @@ function raw(origin: string, path: string, opts: { method?: string; headers?: Re
     });
     req.on('error', reject);
     req.end();
-  }, 90_000);
+  });
 }
 
 describe('dashboard in chromium', () => {

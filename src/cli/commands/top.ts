@@ -48,7 +48,7 @@ export async function runTop(client: ControlClient): Promise<number> {
       stdin.off('data', onKey);
       process.off('SIGINT', quit);
       if (stdin.isTTY) stdin.setRawMode(false);
-      stdin.pause();
+      stdin.destroy(); // a paused pipe would keep the process alive
       if (tty) out.write('\u001b[?25h\u001b[?1049l');
       resolve(0);
     };
