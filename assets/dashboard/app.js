@@ -107,7 +107,9 @@ async function refresh() {
 
 function describeEvent(e) {
   const t = new Date(e.at).toTimeString().slice(0, 8);
-  return `${t} ${e.vassal}: ${e.message}`;
+  // Outcomes already start with the vassal's name.
+  const message = e.message.startsWith(`${e.vassal}: `) ? e.message.slice(e.vassal.length + 2) : e.message;
+  return `${t} ${e.vassal}: ${e.type === 'done' ? `${e.action} ${e.ok ? 'done' : 'failed'}: ${message}` : message}`;
 }
 
 function danceBox(name) {
