@@ -213,8 +213,16 @@ describe('status, top, events, completion, metrics', () => {
     expect((await complete([bin, 'stop', ''])).trim().split('\n')).toEqual(['alpha', 'beta']);
     expect((await complete([bin, 'reload', 'a'])).trim()).toBe('alpha');
     expect((await complete([bin, 'completion', ''])).trim().split('\n')).toEqual(['bash', 'zsh']);
-    const zsh = await runCli(['completion', 'zsh']);
-    expect(zsh.stdout).toMatch(/^#compdef emperor\n/);
+    // zsh: the script as `compinit` loads it, its function called the way bashcompinit's
+    // _bash_complete calls it (COMP_WORDS from zsh's 1-based words, COMP_CWORD = CURRENT - 1).
+    const zsh = (await runCli(['completion', 'zsh'])).stdout;
+    expect(zsh).toMatch(/^#compdef emperor\n/);
+    const zshComplete = (words: string[]): Promise<string> => new Promise((resolve, reject) => {
+      const line = `autoload -U compinit && compinit -u\n${zsh}\nwords=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}\nCOMP_WORDS=("\${words[@]}"); COMP_CWORD=$((CURRENT - 1)); COMPREPLY=(); _emperor_zsh; print -l -- "\${COMPREPLY[@]}"`;
+      execFile('zsh', ['-f', '-c', line], { env: { ...process.env, EMPEROR_RUN_DIR: em.runDir } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    expect((await zshComplete([bin, 'stop', ''])).trim().split('\n')).toEqual(['alpha', 'beta']);
+    expect((await zshComplete([bin, 'restart-d'])).trim()).toBe('restart-dance');
     expect((await runCli(['completion', 'fish'])).code).toBe(2);
   }, 90_000);
 });
