@@ -19,8 +19,8 @@ afterEach(async () => {
 });
 
 // A long-running CLI command (top, events) whose output the test reads; killed after the test.
-function cli(args: readonly string[]): { child: ChildProcess; text: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+function cli(args: readonly string[], program?: string): { child: ChildProcess; text: () => string; exited: Promise<number | null> } {
+  const child = spawn(program ?? process.execPath, program ? [...args] : [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -175,6 +175,21 @@ describe('status, top, events, completion, metrics', () => {
     expect(top.text()).toMatch(/^t1\s+running\s.*\d+\.\d%\s+\d/m);
     top.child.stdin?.write('q');
     expect(await top.exited).toBe(0);
+  }, 90_000);
+
+  test('top on a terminal: the alternate screen, lines cut to its width, q restores it', async () => {
+    const em = await fleet(['a-rather-long-vassal-name']);
+    // script(1) gives top a real pseudo-terminal of 50 columns; q is typed once a frame is drawn.
+    const term = cli(['-q', '-c', `stty cols 50 rows 20; NO_COLOR=1 ${process.execPath} ${BIN} top --run-dir ${em.runDir}`, '/dev/null'], 'script');
+    await waitFor(() => term.text().includes('a-rather-long-vassal-name  running'), { message: `a frame in: ${term.text()}`, timeout: 20_000 });
+    term.child.stdin?.write('q');
+    expect(await term.exited).toBe(0);
+    const out = term.text();
+    expect(out.startsWith('\u001b[?1049h')).toBe(true);
+    expect(out.trimEnd().endsWith('\u001b[?1049l')).toBe(true);
+    const visible = out.replace(/\u001b\[[?\d;]*[A-Za-z]/g, '').split(/\r?\n/);
+    expect(visible.some((l) => l.startsWith('NAME'))).toBe(true);
+    for (const line of visible) expect(line.length).toBeLessThanOrEqual(50);
   }, 90_000);
 
   test('events follows the stream in human form, or as JSON, until interrupted', async () => {
