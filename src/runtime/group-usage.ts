@@ -2,7 +2,7 @@
 // group's CPU time and resident memory. CPU % is the CPU time used between two passes divided
 // by the wall time between them (100 % = one core, like top).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import type { GroupUsage } from '../core/status.js';
 import type { Clock } from './clock.js';
 
@@ -18,6 +18,8 @@ const STALE_MS = 5_000;
 const FIRST_INTERVAL_MS = 250;
 /** Requests closer than this to the last pass get its answer again. */
 const REUSE_MS = 200;
+/** /proc/PID/stat files read at once. */
+const READ_BATCH = 32;
 
 // getconf's answer once per process: USER_HZ and the page size do not change.
 function sysconf(name: string, fallback: number): number {
@@ -52,11 +54,11 @@ export class GroupUsageSampler {
   async #measure(rate: boolean): Promise<Map<number, GroupUsage>> {
     let before = this.#last;
     if (rate && (!before || this.#clock() - before.at > STALE_MS)) {
-      before = { at: this.#clock(), totals: scanGroups(), usage: new Map() };
+      before = { at: this.#clock(), totals: await scanGroups(), usage: new Map() };
       await new Promise((resolve) => setTimeout(resolve, FIRST_INTERVAL_MS));
     }
+    const totals = await scanGroups();
     const at = this.#clock();
-    const totals = scanGroups();
     const seconds = Math.max(0.001, (at - (before?.at ?? at)) / 1000);
     const usage = new Map<number, GroupUsage>();
     for (const [pgid, t] of totals) {
@@ -75,16 +77,18 @@ export class GroupUsageSampler {
 }
 
 // One pass over /proc: CPU ticks (user + system), resident pages and live processes per group.
-function scanGroups(): Map<number, GroupTotals> {
+// Asynchronous, so that a host with thousands of processes never stalls the dispatcher.
+async function scanGroups(): Promise<Map<number, GroupTotals>> {
   const groups = new Map<number, GroupTotals>();
-  for (const entry of readdirSync('/proc')) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
+  const pids = (await readdir('/proc')).filter((e) => e.charCodeAt(0) >= 48 && e.charCodeAt(0) <= 57);
+  const stats: (string | null)[] = [];
+  // A few files at a time: each open read holds a descriptor, and spawns need them more.
+  for (let i = 0; i < pids.length; i += READ_BATCH) {
+    const batch = pids.slice(i, i + READ_BATCH);
+    stats.push(...(await Promise.all(batch.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null))))); // null: exited meanwhile
+  }
+  for (const text of stats) {
+    if (text === null) continue;
     // The command name (field 2) may hold spaces and parentheses: fields start after its last ')'.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     if (f[0] === 'Z' || f[0] === 'X') continue;
