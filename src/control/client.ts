@@ -21,15 +21,15 @@ export class ControlClient {
     this.socketPath = socketPath;
   }
 
-  // Every vassal's status.
-  async list(): Promise<VassalStatus[]> {
-    const body = (await this.json('GET', '/vassals')) as { vassals: VassalStatus[] };
+  // Every vassal's status; `usage` adds CPU and memory of their process groups.
+  async list(opts: { usage?: boolean } = {}): Promise<VassalStatus[]> {
+    const body = (await this.json('GET', `/vassals${opts.usage ? '?usage=1' : ''}`)) as { vassals: VassalStatus[] };
     return body.vassals;
   }
 
   // One vassal's status; EMP_ERR_UNKNOWN_VASSAL when there is none by that name.
-  async get(name: string): Promise<VassalStatus> {
-    return (await this.json('GET', `/vassals/${encodeURIComponent(name)}`)) as VassalStatus;
+  async get(name: string, opts: { usage?: boolean } = {}): Promise<VassalStatus> {
+    return (await this.json('GET', `/vassals/${encodeURIComponent(name)}${opts.usage ? '?usage=1' : ''}`)) as VassalStatus;
   }
 
   // Runs an action; a failed outcome (409 with an ActionOutcome) is returned, refusals throw.

@@ -3,7 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { OutputLine, VassalStatus } from '../core/status.js';
+import type { GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
@@ -30,6 +30,12 @@ export interface SupervisorPort {
   output(name: string, limit: number): OutputLine[] | undefined;
   /** Subscribe to new output lines of one vassal. */
   followOutput(name: string, listener: (line: OutputLine) => void): () => void;
+  /**
+   * CPU and memory of each vassal's live process groups, read from /proc now (the first call
+   * in a while takes two samples 250 ms apart for the CPU %, unless `cpuPercent` is false);
+   * null for a vassal with none alive.
+   */
+  usage(opts?: { readonly cpuPercent?: boolean }): Promise<ReadonlyMap<string, GroupUsage | null>>;
   /** Emperor-level facts for /metrics and `/emperor`. */
   info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
 }

@@ -4,9 +4,11 @@ import { assertNever } from './assert-never.js';
 import { commandDeadline } from './commands.js';
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
+import type { Instance } from './instance.js';
 import { exitWords } from './exit-words.js';
 import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-policy.js';
 import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
+import { seconds } from './words.js';
 
 // The bytes of uWSGI's emperor protocol that the emperor acts on; others are ignored.
 const UWSGI = { LOADED: 1, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26 } as const;
@@ -23,13 +25,14 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         rev: d.v.rev + 1,
         error: null,
         errorKind: null,
-        wish: wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
+        wish: prev === null && e.stoppedByOperator === true ? { want: 'down', by: 'operator' } : wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
         // A changed or touched file wins over the backoff and over a halt.
         throttle: NO_HISTORY,
         halted: null,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });
-      if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
+      if (prev === null && e.stoppedByOperator === true) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded; kept stopped: the operator stopped it before the emperor restarted (\`emperor start ${d.v.name}\` or a change of the file starts it)` });
+      else if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
       else emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed or touched` });
       return;
     }
@@ -142,7 +145,7 @@ function markReady(d: Draft, generation: number): void {
   const inst = findInstance(d, generation);
   if (!inst || (inst.phase !== 'starting' && inst.phase !== 'reloading')) return;
   patchInstance(d, generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
-  const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`;
+  const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${seconds(d.now - inst.spawnedAt)}`;
   emit(d, {
     type: 'ready',
     message: `generation ${generation} ${what}`,
@@ -180,10 +183,9 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     instances: d.v.instances.filter((i) => i.generation !== generation),
     lastExit: { generation, role: inst.role, code, signal, at: d.now, expected, output },
   });
-  const how = exitWords(code, signal);
   emit(d, {
     type: 'exited',
-    message: `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`,
+    message: exitMessage(inst, code, signal, expected, output),
     generation,
     ...(inst.pid === null ? {} : { pid: inst.pid }),
     role: inst.role,
@@ -199,6 +201,15 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
   if (danceStep) patch(d, { throttle: NO_HISTORY });
   else recordDeath(d, { code, signal, spawnedAt: inst.spawnedAt, readyAt: inst.readyAt }, backoff, restartPolicyOf(d.v).restart);
   if (op.kind === 'dance' && op.step === 'main-starting') patch(d, { op: { ...op, mainFailures: op.mainFailures + 1 } });
+}
+
+// An exit the emperor caused (a stop, or a kill for a ready-timeout or a missed heartbeat) says
+// so; only an exit nobody asked for is unexpected.
+function exitMessage(inst: Instance, code: number | null, signal: string | null, expected: boolean, output: string | null): string {
+  const head = `generation ${inst.generation} exited with ${exitWords(code, signal)}`;
+  if (expected) return head;
+  if (inst.failed && inst.stopReason) return `${head}: killed by the emperor, ${inst.stopReason}`;
+  return `${head} (unexpected)${output ? `: ${output}` : ''}`;
 }
 
 // Applies the restart policy to a death of the original (a failed spawn counts as one that

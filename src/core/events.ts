@@ -4,7 +4,11 @@ import type { VassalAction } from './command-types.js';
 import type { VassalSpec } from './spec.js';
 
 export type VassalEvent =
-  | { readonly type: 'file-loaded'; readonly spec: VassalSpec } // the file appeared, changed or was touched
+  /**
+   * The file appeared, changed or was touched. `stoppedByOperator`: on the first load after the
+   * emperor started, the operator had stopped this vassal (same file content) before the restart.
+   */
+  | { readonly type: 'file-loaded'; readonly spec: VassalSpec; readonly stoppedByOperator?: boolean }
   | { readonly type: 'file-invalid'; readonly error: string; readonly file: string }
   | { readonly type: 'file-removed' }
   | { readonly type: 'sockets-held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }

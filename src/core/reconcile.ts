@@ -7,6 +7,7 @@ import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './restart-policy.js';
 import { socketsKey, wantsUp } from './vassal.js';
+import { DANCE_STEP_WORDS } from './words.js';
 
 // Moves the operation under way forward, or (with none) starts what should run.
 export function reconcile(d: Draft): void {
@@ -76,7 +77,7 @@ export function windDown(d: Draft): void {
 function abandonOperation(d: Draft, why: string): void {
   const op = d.v.op;
   if (op.kind === 'dance') {
-    emit(d, { type: 'dance-failed', message: `dance aborted at step "${op.step}": ${why}`, step: op.step, durationMs: d.now - op.startedAt });
+    emit(d, { type: 'dance-failed', message: `dance aborted at step "${DANCE_STEP_WORDS[op.step]}": ${why}`, step: op.step, durationMs: d.now - op.startedAt });
   }
   if (op.kind !== 'none') patch(d, { op: NO_OPERATION });
 }

@@ -3,6 +3,7 @@ import { exitWords } from './exit-words.js';
 import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
 import type { Vassal } from './vassal.js';
+import { DANCE_STEP_WORDS, seconds } from './words.js';
 
 // The one state name an operator sees for the vassal.
 export function stateOf(v: Vassal, now: number): VassalStateName {
@@ -79,7 +80,7 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
     case 'throttled':
-      return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+      return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${seconds((v.throttle.nextStartAt ?? now) - now)}`;
     case 'fatal':
       return `gave up after ${v.restarts} death(s), last with ${lastExitWords(v)}; start it, or change or touch its file`;
     case 'exited':
@@ -88,10 +89,14 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
     case 'degraded': {
       const op = v.op;
       if (op.kind !== 'dance') return '';
-      return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${op.step}`;
+      return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${DANCE_STEP_WORDS[op.step]}`;
     }
     case 'reloading':
       return `reload (${v.op.kind}) to revision ${v.rev}`;
+    case 'stopped':
+    case 'stopping':
+      if (v.wish.want === 'down') return v.wish.by === 'operator' ? 'stopped by the operator' : 'the instance asked to be stopped (uWSGI)';
+      return v.wish.want === 'gone' && v.wish.by === 'file-removed' ? 'its file was removed' : '';
     default: {
       if (v.failedRev === v.rev && v.failedReason) return `last reload failed: ${v.failedReason}`;
       const text = servingInstance(v)?.statusText;

@@ -72,6 +72,18 @@ export interface VassalStatus {
   /** One short human line: why throttled, what the dance does, which file is invalid … */
   readonly note: string;
   readonly warnings: readonly string[];
+  /** Only when asked for (`GET /vassals?usage=1`): null when no instance is alive. */
+  readonly usage?: GroupUsage | null;
+}
+
+/** CPU and memory of a vassal's process groups (all its live instances), read from /proc. */
+export interface GroupUsage {
+  /** CPU time used over the last sampling interval, in % of one core; null without an earlier sample. */
+  readonly cpuPercent: number | null;
+  /** CPU time (user + system) of the processes alive now, since each started. */
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+  readonly processes: number;
 }
 
 /** One captured line of an instance's output. */

@@ -18,4 +18,6 @@ export interface DaemonOptions {
   readonly tyrantAllowRoot: boolean;
   /** Group allowed to use the control socket (made 0660 with this group); undefined: owner only. */
   readonly controlGroupId: number | undefined;
+  /** The dashboard's opt-in TCP listener (--http) and its token (--http-token). */
+  readonly http?: { readonly host: string; readonly port: number; readonly token: string | null } | undefined;
 }

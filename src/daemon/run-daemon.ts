@@ -16,6 +16,7 @@ import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
 import { FileTracker } from '../runtime/file-tracker.js';
 import { socketBinder } from '../runtime/held-sockets.js';
+import { GroupUsageSampler } from '../runtime/group-usage.js';
 import { InstanceWiring } from '../runtime/instance-wiring.js';
 import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
 import { ListenHelper } from '../runtime/listen-helper.js';
@@ -23,6 +24,7 @@ import { createLogger } from '../runtime/logger.js';
 import { raiseOwnFdLimit, warnIfShortOfFds } from './fd-budget.js';
 import { ReadModel } from '../runtime/read-model.js';
 import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
+import { OperatorStops } from '../runtime/operator-stops.js';
 import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
@@ -73,22 +75,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const interpret = effectInterpreter({ instances, sockets, bus });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
-  // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
-  dispatcher.setInterpreter(
-    notifier
-      ? (name, vassal, effect) => {
-          interpret(name, vassal, effect);
-          notifier.changed();
-        }
-      : interpret,
-  );
+  const stops = new OperatorStops(opts.vassalsDir, opts.runDir, (err) => log.error({ err }, `operator stops: ${err.message}`));
+  // Every change of a vassal's state comes with effects: the notifier and the memory of the
+  // operator's stops look after them (both cheap when nothing changed).
+  dispatcher.setInterpreter((name, vassal, effect) => {
+    interpret(name, vassal, effect);
+    stops.observe(vassal);
+    notifier?.changed();
+  });
   const read = new ReadModel(dispatcher, instances, clock);
-  const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
-  const tracker = new FileTracker(dispatcher, loadOptionsOf(opts), log);
+  const supervisor = new Supervisor({ dispatcher, bus, read, usage: new GroupUsageSampler(clock) }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const tracker = new FileTracker(stops.marking(dispatcher), loadOptionsOf(opts), log);
 
   let control: ControlServer;
   try {
-    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
+    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId, http: opts.http });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     notifier?.close();
@@ -101,6 +102,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
   void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
+  void tracker.settled().then(() => stops.prune((name) => dispatcher.has(name)));
   log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path }, `emperor ${readVersion()} watching ${opts.vassalsDir}`);
 
   const exitCode = await new Promise<number>((resolve) => {

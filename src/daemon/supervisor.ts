@@ -2,24 +2,33 @@
 // core decides whether a command is accepted and when it has its outcome.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { OutputLine, VassalStatus } from '../core/status.js';
+import type { GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, SupervisorPort } from '../control/supervisor-port.js';
 import { refusalError } from '../control/refusal-error.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { EventBus } from '../runtime/event-bus.js';
+import { sumUsage, type GroupUsageSampler } from '../runtime/group-usage.js';
 import type { ReadModel } from '../runtime/read-model.js';
 
 export class Supervisor implements SupervisorPort {
   readonly #dispatcher: Dispatcher;
   readonly #bus: EventBus;
   readonly #read: ReadModel;
+  readonly #usage: GroupUsageSampler;
   readonly #info: ReturnType<SupervisorPort['info']>;
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel }, info: ReturnType<SupervisorPort['info']>) {
+  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler }, info: ReturnType<SupervisorPort['info']>) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
+    this.#usage = parts.usage;
     this.#info = info;
+  }
+
+  async usage(opts: { readonly cpuPercent?: boolean } = {}): Promise<ReadonlyMap<string, GroupUsage | null>> {
+    const groups = await this.#usage.sample(opts.cpuPercent !== false);
+    // Instances lead their own process group: the group id is the instance's pid.
+    return new Map(this.#read.list().map((v) => [v.name, sumUsage(v.instances.map((i) => (i.pid === null ? undefined : groups.get(i.pid))))]));
   }
 
   list(): VassalStatus[] {

@@ -10,6 +10,7 @@ import { lookupGroup } from '../../lib/accounts.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
 import { prepareRunDir } from '../prepare-run-dir.js';
+import { resolveHttpListen } from '../http-listen-option.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -25,6 +26,8 @@ interface DaemonFlags {
   tyrant?: boolean;
   tyrantAllowRoot?: boolean;
   controlGroup?: string;
+  http?: string;
+  httpToken?: string;
 }
 
 export const DAEMON_EXAMPLES = `
@@ -66,7 +69,9 @@ export function addDaemonOptions(cmd: Command): Command {
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
-    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root');
+    .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root')
+    .option('--http <addr:port>', 'also serve the dashboard and the API over TCP, e.g. 127.0.0.1:9090 (read-only without --http-token; see docs/api.md)')
+    .option('--http-token <file>', 'token file (mode 0600) for --http: needed for actions, and to bind a non-loopback address');
 }
 
 // The vassals directory must be a directory the emperor can list (and enter).
@@ -110,6 +115,7 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     tyrant: flags.tyrant === true,
     tyrantAllowRoot: flags.tyrantAllowRoot === true,
     controlGroupId: controlGroupId(flags.controlGroup),
+    http: resolveHttpListen(flags.http, flags.httpToken),
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
   if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');

@@ -1,5 +1,6 @@
 // Every control endpoint, in match order (docs/api.md describes each).
 import type { Route } from '../route.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import { emperorInfo } from './emperor-info.js';
 import { events } from './events.js';
 import { getVassal } from './get-vassal.js';
@@ -8,4 +9,4 @@ import { logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { vassalAction } from './vassal-action.js';
 
-export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo];
+export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo, ...dashboardRoutes];

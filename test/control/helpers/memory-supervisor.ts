@@ -3,7 +3,7 @@
 import type { VassalAction } from '../../../src/core/command-types.js';
 import type { LifecycleEvent } from '../../../src/core/lifecycle-event.js';
 import type { DanceStep } from '../../../src/core/operation.js';
-import type { OutputLine, VassalStatus } from '../../../src/core/status.js';
+import type { GroupUsage, OutputLine, VassalStatus } from '../../../src/core/status.js';
 import type { ActionOutcome, SupervisorPort } from '../../../src/control/supervisor-port.js';
 import { EmperorError } from '../../../src/errors.js';
 
@@ -111,6 +111,10 @@ export class MemorySupervisor implements SupervisorPort {
 
   followerCount(name: string): number {
     return this.outputListeners.get(name)?.size ?? 0;
+  }
+
+  usage(): Promise<ReadonlyMap<string, GroupUsage | null>> {
+    return Promise.resolve(new Map([...this.vassals.values()].map((v) => [v.name, v.pid === null ? null : { cpuPercent: 1.5, cpuSeconds: 2, rssBytes: 10 * 1024 * 1024, processes: 1 }])));
   }
 
   info() {
