@@ -4,6 +4,7 @@ import { addDaemonOptions, DAEMON_EXAMPLES, runDaemonCommand } from './commands/
 import { registerCheck } from './commands/check.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerReopenLogs } from './commands/reopen-logs.js';
 import { registerRestartDance } from './commands/restart-dance.js';
 import { registerStatus } from './commands/status.js';
 import { registerVassalActions } from './commands/vassal-action.js';
@@ -64,6 +65,7 @@ function buildProgram(result: CliResult): Command {
   registerLogs(program, run);
   registerCheck(program, run);
   registerMetrics(program, run);
+  registerReopenLogs(program, run);
   return program;
 }
 

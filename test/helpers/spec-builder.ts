@@ -19,7 +19,7 @@ export function processSpec(over: Partial<ProcessSpec> = {}): ProcessSpec {
     stopTimeoutMs: 10_000,
     ready: { kind: 'notify' },
     readyTimeoutMs: 60_000,
-    logto: undefined,
+    log: undefined,
     heartbeatTimeoutMs: undefined,
     ...over,
   };

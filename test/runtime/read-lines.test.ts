@@ -23,4 +23,14 @@ describe('reading instance output line by line', () => {
     expect(lines.every((l) => l.length <= 64 * 1024)).toBe(true);
     expect(lines.join('').length).toBe(200 * 1024);
   });
+
+  test('a long line that does end is cut too, every piece but the last marked as continued', async () => {
+    const stream = new PassThrough();
+    const got: [number, boolean][] = [];
+    readLines(stream, (l, continued) => got.push([l.length, continued]));
+    const done = new Promise((resolve) => stream.on('end', () => setImmediate(resolve)));
+    stream.end(`${'y'.repeat(150 * 1024)}\nshort\n`);
+    await done;
+    expect(got).toEqual([[64 * 1024, true], [64 * 1024, true], [22 * 1024, false], [5, false]]);
+  });
 });
