@@ -14,7 +14,11 @@ export function logSettingsOf(spec: VassalSpec): LogSettings {
 
 // True when the two specs differ, and only in their log settings (a touch differs in nothing).
 export function onlyLogSettingsDiffer(a: VassalSpec, b: VassalSpec): boolean {
-  return a.contentHash !== b.contentHash && JSON.stringify(a.process.log) + JSON.stringify(a.standin?.log) !== JSON.stringify(b.process.log) + JSON.stringify(b.standin?.log) && withoutLogs(a) === withoutLogs(b);
+  return a.contentHash !== b.contentHash && logsKey(a) !== logsKey(b) && withoutLogs(a) === withoutLogs(b);
+}
+
+function logsKey(spec: VassalSpec): string {
+  return JSON.stringify([spec.process.log ?? null, spec.standin?.log ?? null]);
 }
 
 function withoutLogs(spec: VassalSpec): string {

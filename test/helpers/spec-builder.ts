@@ -84,7 +84,7 @@ export class Driver {
   }
 
   kinds(): string[] {
-    return this.effects.filter((e) => e.type !== 'emit' && e.type !== 'answer').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
+    return this.effects.filter((e) => e.type !== 'emit' && e.type !== 'answer' && e.type !== 'log-to').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
   }
 
   emitted(type: string): string[] {
