@@ -22,12 +22,12 @@ describe('CLI usage, help and version', () => {
   });
 
   test('every command has --help with examples', async () => {
-    for (const cmd of ['run', 'status', 'start', 'stop', 'reload', 'restart-dance', 'logs', 'check', 'metrics']) {
+    for (const cmd of ['run', 'status', 'start', 'stop', 'reload', 'restart-dance', 'logs', 'check', 'metrics', 'reopen-logs']) {
       const r = await runCli([cmd, '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toMatch(/Examples?:/);
     }
-  });
+  }, 120_000);
 
   test('usage errors exit 2 with a message', async () => {
     const cases: [string[], RegExp][] = [
@@ -35,6 +35,9 @@ describe('CLI usage, help and version', () => {
       [['statsu'], /unknown command 'statsu' \(did you mean status\?\)/],
       [['stop'], /missing required argument 'name'/],
       [['logs', 'web', '-n', 'many'], /expected a whole number of lines, got 'many'/],
+      [['logs'], /name a vassal, or use --all for every vassal/],
+      [['logs', 'web', '--since', 'yesterday'], /expected how long ago, like 10m or 2h/],
+      [['logs', 'web', '--retry'], /--retry only makes sense with -f/],
       [['--vassals', '.', '--throttle', 'soon'], /expected a duration like 10s, 500ms or 2m/],
       [['--vassals', '.', '--log-format', 'xml'], /expected json or pretty, got 'xml'/],
       [[], /missing --vassals DIR/],
@@ -44,7 +47,7 @@ describe('CLI usage, help and version', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(message);
     }
-  });
+  }, 120_000);
 
   test('a missing or non-directory --vassals exits 2 before anything runs', async () => {
     const missing = await runCli(['--vassals', '/nonexistent/vassals']);

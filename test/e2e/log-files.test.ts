@@ -2,8 +2,8 @@
 // `emperor reopen-logs`, the real logrotate binary with create and with copytruncate), a new
 // logto path without a restart, an unwritable path, long lines.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, REPO, emperorPool, nodeVassal } from '../helpers/emperor.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -149,6 +149,50 @@ describe('logto files', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ vassal: 'a', path: log, errno: expect.stringMatching(/^E(NOTDIR|EXIST)$/) });
     expect(await em.status('a')).toMatchObject({ state: 'running', restarts: 0 });
+  });
+
+  test('a full disk (a real 256 KiB tmpfs, needs root) is reported once, counted, and writing resumes once there is room', async () => {
+    expect(process.getuid?.()).toBe(0);
+    const em = await pool.fresh().start();
+    const disk = join(em.dir, 'disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk]);
+    try {
+      const log = join(disk, 'a.log');
+      em.write('a.yml', nodeVassal("const pad = 'y'.repeat(200); let i = 0; setInterval(() => { for (let k = 0; k < 20; k++) console.log('seq ' + i++ + ' ' + pad); }, 5);", `  logto: ${log}
+`));
+      const full = await waitFor(() => em.logs.find((l) => l.level === 40 && String(l.msg).startsWith('cannot write the log file')), { message: 'the disk-full warning', timeout: 30_000 });
+      expect(full).toMatchObject({ vassal: 'a', path: log, errno: 'ENOSPC' });
+      expect((await em.status('a'))?.state).toBe('running');
+      truncateSync(log, 0);
+      await waitFor(() => em.logs.some((l) => l.vassal === 'a' && String(l.msg).startsWith('writing the log file')), { message: 'writing again', timeout: 30_000 });
+      const again = em.logs.find((l) => l.vassal === 'a' && String(l.msg).startsWith('writing the log file'));
+      expect(again).toMatchObject({ level: 30, path: log, dropped: expect.any(Number) });
+      expect(em.logs.filter((l) => String(l.msg).startsWith('cannot write the log file'))).toHaveLength(1);
+      expect(await em.status('a')).toMatchObject({ state: 'running', restarts: 0 });
+      await em.stop();
+    } finally {
+      execFileSync('umount', ['-l', disk]);
+    }
+  }, 90_000);
+
+  test("--log-file takes the emperor's own log and is reopened like the vassals' files", async () => {
+    const em = pool.fresh();
+    const file = join(em.dir, 'emperor.log');
+    const proc = spawn(process.execPath, [BIN, '--vassals', em.vassals, '--run-dir', em.runDir, '--log-file', file], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    try {
+      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('watching'), { message: 'the emperor log in the file', timeout: 20_000 });
+      expect(JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!)).toMatchObject({ level: 30, pid: proc.pid });
+      renameSync(file, `${file}.1`);
+      const r = await runCli(['reopen-logs', '--run-dir', em.runDir]);
+      expect(r.stdout).toBe("reopened 0 vassal log file(s) and the emperor's own log\n");
+      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('reopened 0 vassal log file(s)'), { message: 'the reopen line in the new file' });
+    } finally {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    expect(readFileSync(file, 'utf8')).toContain('every vassal stopped; bye');
   });
 
   test('a line over 64 KiB is split into marked pieces, none dropped', async () => {
