@@ -79,13 +79,13 @@ export class InstanceWiring {
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
           report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}`, notFound });
         },
-        line: (stream, line, continued) => {
-          recent.push(line);
-          const record: OutputLine = { at: deps.clock(), generation, stream, line, ...(standin ? { role: 'standin' as const } : {}), ...(continued ? { continued: true as const } : {}) };
+        lines: (stream, lines, cut) => {
+          recent.pushAll(lines);
+          const batch = { at: deps.clock(), generation, stream, lines, cut, ...(standin ? { role: 'standin' as const } : {}) };
           // A full file queue pauses this instance's pipes: the instance waits as for any slow reader.
-          if (!v.log.output(record)) this.#pause(v, true);
-          if (!v.log.hasFile(effect.role)) log.info({ stream, ...(continued ? { continued } : {}) }, line);
-          if (readyLine?.test(line)) report({ type: 'ready', generation });
+          if (!v.log.output(batch)) this.#pause(v, true);
+          if (!v.log.hasFile(effect.role)) for (const [i, line] of lines.entries()) log.info({ stream, ...(cut?.[i] ? { continued: true } : {}) }, line);
+          if (readyLine && lines.some((l) => readyLine.test(l))) report({ type: 'ready', generation });
         },
         notify: onNotify,
         uwsgiByte: (byte) => report({ type: 'uwsgi-byte', generation, byte }),
@@ -175,7 +175,7 @@ export class InstanceWiring {
           created.dropped += lines;
         },
       };
-      const created: VassalInstances = { handles: new Map(), log: new VassalLog(hooks, this.#deps.clock), dropped: 0 };
+      const created: VassalInstances = { handles: new Map(), log: new VassalLog(hooks, this.#deps.clock, () => this.#lineListeners.size > 0), dropped: 0 };
       created.log.ring.follow((line) => {
         for (const l of [...this.#lineListeners]) l(name, line);
       });

@@ -60,11 +60,11 @@ export class LogFile {
     return this.#spec.path;
   }
 
-  /** Queues one line (with its newline); false asks the producer to pause until onDrain. */
+  /** Queues whole lines (each with its newline); false asks the producer to pause until onDrain. */
   write(text: string): boolean {
     if (this.#closed) return true;
     if (this.#failedAt !== null && this.#clock() - this.#failedAt < RETRY_MS) {
-      this.#drop(1);
+      this.#drop(countLines(text));
       return true;
     }
     this.#pending.push(text);
@@ -128,13 +128,13 @@ export class LogFile {
         }
         if (this.#pending.length === 0) break;
         if (!this.#fh && !(await this.#open())) {
-          this.#drop(this.#pending.length);
+          this.#drop(this.#pending.reduce((sum, entry) => sum + countLines(entry), 0));
           this.#pending = [];
           this.#pendingChars = 0;
           break;
         }
         const { chunk, lines, chars, full } = this.#take();
-        if (lines > 0) {
+        if (chunk.length > 0) {
           try {
             await writeAll(this.#fh!, Buffer.from(chunk, 'utf8'));
             this.#size += Buffer.byteLength(chunk, 'utf8');
@@ -147,7 +147,7 @@ export class LogFile {
           this.#pendingChars -= chars;
           this.#drained();
         }
-        if (full) await this.#rotate();
+        if (full && this.#pending.length > 0) await this.#rotate();
       }
     } finally {
       this.#busy = false;
@@ -163,21 +163,31 @@ export class LogFile {
     let chars = 0;
     let n = 0;
     let full = false;
-    for (const line of this.#pending) {
-      const size = max === undefined ? line.length : Buffer.byteLength(line, 'utf8');
-      if (n > 0 && chars + line.length > MAX_CHUNK) break;
-      // A line longer than the whole file limit still goes, alone, into an empty file.
-      if (max !== undefined && this.#size + bytes + size > max && !(this.#size === 0 && n === 0)) {
+    for (let i = 0; i < this.#pending.length; i++) {
+      const entry = this.#pending[i]!;
+      const size = max === undefined ? entry.length : Buffer.byteLength(entry, 'utf8');
+      if (n > 0 && chars + entry.length > MAX_CHUNK) break;
+      if (max !== undefined && this.#size + bytes + size > max) {
+        // Only the lines that fit go now; the rest waits for the next file. A line longer
+        // than the whole limit still goes, alone, into an empty file.
+        const head = fittingLines(entry, max - this.#size - bytes, this.#size + bytes === 0);
+        if (head.length > 0) {
+          this.#pending[i] = entry.slice(head.length);
+          this.#pending.splice(i, 0, head);
+          bytes += Buffer.byteLength(head, 'utf8');
+          chars += head.length;
+          n++;
+        }
         full = true;
         break;
       }
       bytes += size;
-      chars += line.length;
+      chars += entry.length;
       n++;
     }
     const chunk = n === this.#pending.length ? this.#pending.join('') : this.#pending.slice(0, n).join('');
     this.#pending = n === this.#pending.length ? [] : this.#pending.slice(n);
-    return { chunk, lines: n, chars, full };
+    return { chunk, lines: countLines(chunk), chars, full };
   }
 
   async #open(): Promise<boolean> {
@@ -259,6 +269,27 @@ export class LogFile {
     this.#blocked = false;
     for (const listener of [...this.#drainListeners]) listener();
   }
+}
+
+// The longest run of whole lines at the start of `text` within `room` bytes; with `force`, at
+// least the first line whatever its size.
+function fittingLines(text: string, room: number, force: boolean): string {
+  let end = 0;
+  let bytes = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', end);
+    if (nl < 0) return text.slice(0, end);
+    const size = Buffer.byteLength(text.slice(end, nl + 1), 'utf8');
+    if (bytes + size > room && !(force && end === 0)) return text.slice(0, end);
+    bytes += size;
+    end = nl + 1;
+  }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {

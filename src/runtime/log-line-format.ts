@@ -34,6 +34,34 @@ export function formatLogLine(format: LogFormat, l: OutputLine): string | null {
   }
 }
 
+/** The lines of one read from an instance's pipe, all with the same time, generation and stream. */
+export interface LineBatch {
+  readonly at: number;
+  readonly generation: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly role?: 'standin';
+  readonly lines: readonly string[];
+  /** cut[i]: lines[i] goes on in lines[i + 1] (a line over 64 KiB); null when none does. */
+  readonly cut: readonly boolean[] | null;
+}
+
+// The text to append for a whole batch: one join instead of a string per line in the common case.
+export function formatLogBatch(format: LogFormat, b: LineBatch): string {
+  if (format === 'plain') return `${b.lines.join('\n')}\n`;
+  if (format === 'timestamped' && b.cut === null) {
+    const prefix = `${isoTime(b.at)} #${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}: `;
+    return `${prefix}${b.lines.join(`\n${prefix}`)}\n`;
+  }
+  let text = '';
+  for (const [i, line] of b.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
+  return text;
+}
+
+// One line of a batch as the record the API and the ring carry.
+export function recordOf(b: LineBatch, i: number, line: string): OutputLine {
+  return { at: b.at, generation: b.generation, stream: b.stream, line, ...(b.role ? { role: b.role } : {}), ...(b.cut?.[i] ? { continued: true as const } : {}) };
+}
+
 // One line of a file back into its record (a line this format does not recognise is kept as text).
 export function parseLogLine(format: LogFormat, text: string): OutputLine {
   if (format === 'json') return parseJsonLine(text);

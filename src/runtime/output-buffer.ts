@@ -29,6 +29,11 @@ export class OutputRing {
     return out;
   }
 
+  /** Someone follows the lines as they come. */
+  get followed(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   follow(listener: (line: OutputLine) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

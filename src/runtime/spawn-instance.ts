@@ -12,8 +12,8 @@ import { groupAlive, signalGroup } from './process-group.js';
 export interface InstanceCallbacks {
   spawned(pid: number): void;
   spawnFailed(error: string, notFound: boolean): void;
-  /** continued: the line was longer than 64 KiB and goes on in the next call. */
-  line(stream: 'stdout' | 'stderr', line: string, continued: boolean): void;
+  /** The lines of one read from the pipe (see LineBatch for `cut`). */
+  lines(stream: 'stdout' | 'stderr', lines: string[], cut: boolean[] | null): void;
   notify(line: string): void;
   uwsgiByte(byte: number): void;
   /** The leader exited and no process of its group is left. */
@@ -67,9 +67,9 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
-  readLines(child.stdout, (l, continued) => cb.line('stdout', l, continued));
-  readLines(child.stderr, (l, continued) => cb.line('stderr', l, continued));
-  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (l) => cb.notify(l));
+  readLines(child.stdout, (lines, cut) => cb.lines('stdout', lines, cut));
+  readLines(child.stderr, (lines, cut) => cb.lines('stderr', lines, cut));
+  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (lines) => lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
       for (const byte of chunk) cb.uwsgiByte(byte);

@@ -8,7 +8,7 @@ import type { LogFileSpec } from '../core/spec.js';
 import type { OutputLine } from '../core/status.js';
 import type { Clock } from './clock.js';
 import { LogFile, type LogFileHooks } from './log-file.js';
-import { formatLogLine } from './log-line-format.js';
+import { formatLogBatch, formatLogLine, recordOf, type LineBatch } from './log-line-format.js';
 import { OutputRing } from './output-buffer.js';
 import { readLogTail } from './read-log-tail.js';
 
@@ -21,10 +21,13 @@ export class VassalLog {
   readonly #hooks: LogFileHooks;
   readonly #clock: Clock;
   readonly #drainListeners = new Set<() => void>();
+  readonly #followedElsewhere: () => boolean;
 
-  constructor(hooks: LogFileHooks, clock: Clock) {
+  /** followedElsewhere: someone follows every vassal's lines (`emperor logs --all -f`). */
+  constructor(hooks: LogFileHooks, clock: Clock, followedElsewhere: () => boolean) {
     this.#hooks = hooks;
     this.#clock = clock;
+    this.#followedElsewhere = followedElsewhere;
   }
 
   /** Writes to these files from now on: a file no longer named is closed once its lines are written. */
@@ -55,11 +58,15 @@ export class VassalLog {
     return (role === 'main' ? this.#settings.main : this.#settings.standin) !== undefined;
   }
 
-  /** Records an instance's line; false asks the instance's output to pause until onDrain. */
-  output(line: OutputLine): boolean {
-    this.ring.push(line);
-    const spec = line.role === 'standin' ? this.#settings.standin : this.#settings.main;
-    return spec ? this.#write(spec, line) : true;
+  /** Records the lines of one read; false asks the instance's output to pause until onDrain. */
+  output(batch: LineBatch): boolean {
+    const spec = batch.role === 'standin' ? this.#settings.standin : this.#settings.main;
+    // With a file, history is read from the file: the ring only feeds followers, and a line
+    // record per line is made only when someone follows.
+    if (!spec || this.ring.followed || this.#followedElsewhere()) {
+      for (const [i, line] of batch.lines.entries()) this.ring.push(recordOf(batch, i, line));
+    }
+    return spec ? (this.#files.get(spec.path)?.write(formatLogBatch(spec.format, batch)) ?? true) : true;
   }
 
   /** Records a lifecycle line, in every file of the vassal. */

@@ -47,10 +47,10 @@ describe('log settings in the core', () => {
     expect(levelOf({ type: 'exited', ...base, expected: false, code: 1, signal: null })).toBe('warn');
     expect(levelOf({ type: 'exited', ...base, expected: true, code: 0, signal: null })).toBe('info');
     expect(levelOf({ type: 'killing', ...base, pid: 5 })).toBe('warn');
-    expect(levelOf({ type: 'broken', message: '' })).toBe('error');
-    expect(levelOf({ type: 'dance-failed', step: 'standin-starting', durationMs: 1, message: '' })).toBe('error');
-    expect(levelOf({ type: 'state', state: 'throttled', from: 'running', message: '' })).toBe('warn');
-    expect(levelOf({ type: 'state', state: 'running', from: 'starting', message: '' })).toBe('info');
+    expect(levelOf({ type: 'broken' })).toBe('error');
+    expect(levelOf({ type: 'dance-failed', step: 'standin-starting', durationMs: 1 })).toBe('error');
+    expect(levelOf({ type: 'state', state: 'throttled', from: 'running' })).toBe('warn');
+    expect(levelOf({ type: 'state', state: 'running', from: 'starting' })).toBe('info');
     expect(levelOf({ type: 'spawned', ...base, pid: 5 })).toBe('info');
   });
 });
