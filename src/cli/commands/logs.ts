@@ -94,7 +94,8 @@ async function printLogs(client: () => ControlClient, name: string | null, flags
     try {
       lines = await client().logs(name, { ...request, follow: flags.follow === true, signal });
     } catch (err) {
-      if (!flags.retry || !isUnreachable(err) || signal.aborted) throw err;
+      if (signal.aborted) return;
+      if (!flags.retry || !isUnreachable(err)) throw err;
       await sleep(RETRY_EVERY_MS, signal);
       continue;
     }
@@ -104,11 +105,13 @@ async function printLogs(client: () => ControlClient, name: string | null, flags
     const seen = last;
     for await (const line of lines) {
       if (skipping && seen) {
+        // Older lines, and lines of the same millisecond up to the last one seen, were printed.
         if ((line.at ?? 0) < (seen.at ?? 0)) continue;
         if (sameLine(line, seen)) {
           skipping = false;
           continue;
         }
+        if (line.at === seen.at) continue;
         skipping = false;
       }
       print(line);
