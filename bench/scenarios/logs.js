@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Emperor } from '../lib/emperor.js';
 import { Pm2 } from '../lib/pm2.js';
 import { Supervisord } from '../lib/supervisor.js';
-import { procUsage, sleep, waitFor } from '../lib/util.js';
+import { procUsage, waitFor } from '../lib/util.js';
 
 const S = 'Log throughput: 100-byte lines from stdout to a file';
 const APP = resolve(import.meta.dirname, '..', 'apps', 'log-flood.cjs');
@@ -50,25 +50,31 @@ async function measure(ctx, peer, managerPid, file, times, n) {
   return { perSecond, cpuMsPerKLine };
 }
 
-export async function logsEmperor(ctx) {
+// Starts a manager, lets `launch` give it the flood app (writing to `file`), measures, stops it.
+async function flood(ctx, peer, manager, launch) {
   const n = lines(ctx);
-  const e = await ctx.own(new Emperor(ctx.work, 'logs-emperor')).start({ args: ctx.emperorArgs });
+  const m = await ctx.own(manager).start();
   try {
-    const file = join(e.dir, 'flood.log');
-    const times = join(e.dir, 'times.json');
-    e.write('flood', `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n  env: { LINES: "${n}", FLOOD_TIMES: ${JSON.stringify(times)} }\n  logto: ${file}\n`);
-    await measure(ctx, 'emperor (logto, timestamped)', e.pid, file, times, n);
+    const file = join(m.dir, 'flood.log');
+    const times = join(m.dir, 'times.json');
+    await launch(m, { n, file, times });
+    await measure(ctx, peer, m.pid, file, times, n);
   } finally {
-    await e.stop();
+    await m.stop();
   }
 }
 
-export async function logsSupervisord(ctx) {
-  const n = lines(ctx);
-  const s = await ctx.own(new Supervisord(ctx.work, 'logs-supervisord')).start();
-  try {
-    const file = join(s.dir, 'flood.log');
-    const times = join(s.dir, 'times.json');
+export function logsEmperor(ctx) {
+  const emperor = new Emperor(ctx.work, 'logs-emperor');
+  const start = emperor.start.bind(emperor);
+  emperor.start = () => start({ args: ctx.emperorArgs });
+  return flood(ctx, 'emperor (logto, timestamped)', emperor, (e, { n, file, times }) =>
+    e.write('flood', `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n  env: { LINES: "${n}", FLOOD_TIMES: ${JSON.stringify(times)} }\n  logto: ${file}\n`),
+  );
+}
+
+export function logsSupervisord(ctx) {
+  return flood(ctx, 'supervisord (stdout_logfile)', new Supervisord(ctx.work, 'logs-supervisord'), (s, { n, file, times }) => {
     s.write('flood', [
       '[program:flood]',
       `command=${process.execPath} ${APP}`,
@@ -80,23 +86,12 @@ export async function logsSupervisord(ctx) {
       'stderr_logfile=NONE',
       '',
     ].join('\n'));
-    await s.update();
-    await measure(ctx, 'supervisord (stdout_logfile)', s.pid, file, times, n);
-  } finally {
-    await s.stop();
-  }
+    return s.update();
+  });
 }
 
-export async function logsPm2(ctx) {
-  const n = lines(ctx);
-  const p = await ctx.own(new Pm2(ctx.work, 'logs-pm2')).start();
-  try {
-    const file = join(p.dir, 'flood.log');
-    const times = join(p.dir, 'times.json');
-    await p.startApps('flood', [{ name: 'flood', script: APP, exec_mode: 'fork', instances: 1, autorestart: true, env: { LINES: String(n), FLOOD_TIMES: times }, out_file: file, error_file: '/dev/null', merge_logs: true }]);
-    await measure(ctx, 'pm2 (out_file)', p.pid, file, times, n);
-  } finally {
-    await p.stop();
-  }
-  await sleep(0);
+export function logsPm2(ctx) {
+  return flood(ctx, 'pm2 (out_file)', new Pm2(ctx.work, 'logs-pm2'), (p, { n, file, times }) =>
+    p.startApps('flood', [{ name: 'flood', script: APP, exec_mode: 'fork', instances: 1, autorestart: true, env: { LINES: String(n), FLOOD_TIMES: times }, out_file: file, error_file: '/dev/null', merge_logs: true }]),
+  );
 }
