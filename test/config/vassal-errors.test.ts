@@ -195,19 +195,19 @@ describe('the shape of the document', () => {
   });
 
   test('log settings without logto are ignored with a warning', async () => {
-    const file = await vassals.write('l.yml', 'emperor:\n  command: [x]\n  log-max-size: 10MB\n');
+    const file = await vassals.write('l.yml', 'emperor:\n  command: [sh]\n  log-max-size: 10MB\n');
     const spec = await loadSpec(file);
     expect(spec.process.log).toBeUndefined();
     expect(spec.warnings).toEqual([`${file}: emperor.log-max-size: applies to a \`logto\` file, and there is none (ignored)`]);
   });
 
   test('sizes are powers of 1024, KB and KiB alike; the stand-in inherits the log settings and may override them', async () => {
-    const file = await vassals.write('s.yml', 'emperor:\n  command: [x]\n  logto: a.log\n  log-max-size: 1.5MB\n  log-backups: 2\n  standin:\n    logto: standin.log\n    log-format: json\n');
+    const file = await vassals.write('s.yml', 'emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: 1.5MB\n  log-backups: 2\n  standin:\n    logto: standin.log\n    log-format: json\n');
     const spec = await loadSpec(file);
     expect(spec.process.log).toEqual({ path: `${vassals.dir}/a.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'timestamped' });
     expect(spec.standin?.log).toEqual({ path: `${vassals.dir}/standin.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'json' });
     for (const [written, bytes] of [['200KB', 200 * 1024], ['200KiB', 200 * 1024], ['200k', 200 * 1024], ['1GB', 1024 ** 3], ['4096', 4096]] as const) {
-      const f = await vassals.write('z.yml', `emperor:\n  command: [x]\n  logto: a.log\n  log-max-size: ${written}\n`);
+      const f = await vassals.write('z.yml', `emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: ${written}\n`);
       expect((await loadSpec(f)).process.log?.maxBytes).toBe(bytes);
     }
   });
