@@ -21,6 +21,7 @@ import * as crash from './scenarios/crash.js';
 import * as scale from "./scenarios/scale.js";
 import * as churn from './scenarios/churn.js';
 import * as zd from './scenarios/zero-downtime.js';
+import * as logs from './scenarios/logs.js';
 
 const HERE = import.meta.dirname;
 const argv = process.argv.slice(2);
@@ -121,6 +122,9 @@ const plan = [
   ['zd', 'emperor', (c) => zd.zdEmperor(c)],
   ['zd', 'uwsgi', (c) => zd.zdUwsgi(c)],
   ['zd', 'pm2', (c) => zd.zdPm2(c)],
+  ['logs', 'emperor', (c) => logs.logsEmperor(c)],
+  ['logs', 'supervisord', (c) => logs.logsSupervisord(c)],
+  ['logs', 'pm2', (c) => logs.logsPm2(c)],
 ];
 
 async function main() {

@@ -6,6 +6,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerEvents } from './commands/events.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerReopenLogs } from './commands/reopen-logs.js';
 import { registerRestartDance } from './commands/restart-dance.js';
 import { registerStatus } from './commands/status.js';
 import { registerTop } from './commands/top.js';
@@ -70,6 +71,7 @@ function buildProgram(result: CliResult): Command {
   registerTop(program, run);
   registerEvents(program, run);
   registerCompletion(program, run);
+  registerReopenLogs(program, run);
   return program;
 }
 

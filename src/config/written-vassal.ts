@@ -1,6 +1,6 @@
 // What a user can write in the `emperor` section, after each key is type-checked but before
 // defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
-import type { Command, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
+import type { Command, LogFormat, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
 import type { WrittenRestart } from './read-restart-keys.js';
 
 /** A user or group as written: a name, or a number (uid, gid). */
@@ -24,6 +24,12 @@ export interface WrittenProcess {
   readonly readyTimeoutMs?: number;
   /** As written; resolved against the vassal file's directory. Default: the emperor's log. */
   readonly logto?: string;
+  /** Default: no rotation by the emperor (logrotate's job then). */
+  readonly logMaxBytes?: number;
+  /** Default 5. */
+  readonly logBackups?: number;
+  /** Default timestamped. */
+  readonly logFormat?: LogFormat;
   /** Default: 30 s when the uwsgi section sets `heartbeat`, else none. */
   readonly heartbeatTimeoutMs?: number;
   /** Default: the emperor's own umask. */
@@ -68,6 +74,9 @@ const PROCESS_KEYS = [
   'ready',
   'ready-timeout',
   'logto',
+  'log-max-size',
+  'log-backups',
+  'log-format',
   'heartbeat-timeout',
   'umask',
   'limits',

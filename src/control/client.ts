@@ -4,7 +4,7 @@ import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { VassalAction } from '../core/command-types.js';
 import type { OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, SupervisorPort } from './supervisor-port.js';
+import type { ActionOutcome, LogsReopened, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
 type EmperorInfo = ReturnType<SupervisorPort['info']>;
@@ -56,11 +56,18 @@ export class ControlClient {
     return this.stream<LifecycleEvent>(`/events${query}`, opts.signal);
   }
 
-  // The last `n` output lines of a vassal, then new ones when `follow` is set.
-  async logs(name: string, opts: StreamOptions & { n?: number; follow?: boolean } = {}): Promise<AsyncIterable<OutputLine>> {
+  // The last `n` lines of a vassal (null: of every vassal), none older than `since`, then new ones when `follow` is set.
+  async logs(name: string | null, opts: StreamOptions & { n?: number; since?: number; follow?: boolean } = {}): Promise<AsyncIterable<OutputLine>> {
     const params = new URLSearchParams({ n: String(opts.n ?? 100) });
+    if (opts.since !== undefined) params.set('since', String(Math.max(0, Math.floor(opts.since))));
     if (opts.follow) params.set('follow', '1');
-    return this.stream<OutputLine>(`/vassals/${encodeURIComponent(name)}/logs?${params}`, opts.signal);
+    const path = name === null ? '/logs' : `/vassals/${encodeURIComponent(name)}/logs`;
+    return this.stream<OutputLine>(`${path}?${params}`, opts.signal);
+  }
+
+  // Reopens every log file at its path (after logrotate moved them).
+  async reopenLogs(): Promise<LogsReopened> {
+    return (await this.json('POST', '/reopen-logs')) as LogsReopened;
   }
 
   private async stream<T>(path: string, signal: AbortSignal | undefined): Promise<AsyncIterable<T>> {

@@ -16,6 +16,13 @@ export interface ActionOutcome {
   readonly status: VassalStatus | null;
 }
 
+export interface LogsReopened {
+  /** Vassal log files reopened. */
+  readonly files: number;
+  /** The emperor's own --log-file was reopened (false: it logs to stderr). */
+  readonly emperorLog: boolean;
+}
+
 export interface SupervisorPort {
   list(): VassalStatus[];
   get(name: string): VassalStatus | undefined;
@@ -26,9 +33,12 @@ export interface SupervisorPort {
   act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome>;
   /** Every lifecycle event from now on; returns the unsubscribe function. */
   subscribe(listener: (event: LifecycleEvent) => void): () => void;
-  /** The last `limit` captured output lines of the vassal's instances, or undefined for an unknown vassal. */
-  output(name: string, limit: number): OutputLine[] | undefined;
-  /** Subscribe to new output lines of one vassal. */
+  /**
+   * The vassal's last `limit` lines (output and lifecycle), none older than `since` (epoch ms):
+   * read from its `logto` file when it has one, else from memory; undefined for an unknown vassal.
+   */
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined;
+  /** Subscribe to new lines of one vassal. */
   followOutput(name: string, listener: (line: OutputLine) => void): () => void;
   /**
    * CPU and memory of each vassal's live process groups, read from /proc now (the first call
@@ -36,6 +46,12 @@ export interface SupervisorPort {
    * null for a vassal with none alive.
    */
   usage(opts?: { readonly cpuPercent?: boolean }): Promise<ReadonlyMap<string, GroupUsage | null>>;
+  /** Subscribe to new lines of every vassal, including vassals that appear later. */
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void;
+  /** Reopens every log file at its path (each vassal's, and the emperor's own --log-file). */
+  reopenLogs(): LogsReopened;
+  /** Lines each vassal could not write to its log files (full disk, no permission). */
+  droppedLogLines(): ReadonlyMap<string, number>;
   /** Emperor-level facts for /metrics and `/emperor`. */
   info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
 }

@@ -6,6 +6,7 @@ import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
 import type { Instance } from './instance.js';
 import { exitWords } from './exit-words.js';
+import { logSettingsOf, onlyLogSettingsDiffer } from './log-settings.js';
 import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-policy.js';
 import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
 import { seconds } from './words.js';
@@ -19,10 +20,12 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'file-loaded': {
       const prev = d.v.spec;
       const socketsChanged = prev !== null && socketsKey(prev) !== socketsKey(e.spec);
+      // Only the log files changed: the runtime switches files, the instances keep running.
+      const logsOnly = prev !== null && d.v.errorKind !== 'spawn' && d.v.errorKind !== 'sockets' && onlyLogSettingsDiffer(prev, e.spec);
       patch(d, {
         spec: e.spec,
         file: e.spec.file,
-        rev: d.v.rev + 1,
+        rev: logsOnly ? d.v.rev : d.v.rev + 1,
         error: null,
         errorKind: null,
         wish: prev === null && e.stoppedByOperator === true ? { want: 'down', by: 'operator' } : wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
@@ -31,8 +34,10 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         halted: null,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });
+      d.effects.push({ type: 'log-to', log: logSettingsOf(e.spec) });
       if (prev === null && e.stoppedByOperator === true) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded; kept stopped: the operator stopped it before the emperor restarted (\`emperor start ${d.v.name}\` or a change of the file starts it)` });
       else if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
+      else if (logsOnly) emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed its log settings only: applied without a restart` });
       else emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed or touched` });
       return;
     }
@@ -189,6 +194,7 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     generation,
     ...(inst.pid === null ? {} : { pid: inst.pid }),
     role: inst.role,
+    expected,
     code,
     signal,
   });

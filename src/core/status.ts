@@ -86,10 +86,23 @@ export interface GroupUsage {
   readonly processes: number;
 }
 
-/** One captured line of an instance's output. */
+/** Where a captured line came from: an instance's stdout or stderr, or the emperor's lifecycle. */
+export type OutputStream = 'stdout' | 'stderr' | 'emperor';
+
+/** One captured line: an instance's output, or a lifecycle line (spawned, exited, …) between them. */
 export interface OutputLine {
-  readonly at: number;
+  /** Epoch ms; null for a line read back from a `log-format: plain` file (it has no time). */
+  readonly at: number | null;
+  /** 0 when unknown (a plain file) or when the line is about the vassal, not one instance. */
   readonly generation: number;
-  readonly stream: 'stdout' | 'stderr';
+  readonly stream: OutputStream;
   readonly line: string;
+  /** Set when the stand-in wrote it. */
+  readonly role?: 'standin';
+  /** Lifecycle lines: the level they were logged at. */
+  readonly level?: 'info' | 'warn' | 'error';
+  /** The instance wrote a longer line: it was cut at 64 KiB and continues in the next one. */
+  readonly continued?: true;
+  /** Set in streams of several vassals (`GET /logs`). */
+  readonly vassal?: string;
 }

@@ -10,6 +10,8 @@ export interface DaemonOptions {
   readonly maxThrottleMs: number;
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: string;
+  /** The emperor's own log goes to this file (reopened on SIGUSR1) instead of stderr. */
+  readonly logFile: string | undefined;
   /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */
   readonly requiredHeartbeatMs: number;
   /** uWSGI's tyrant mode: each vassal runs as the owner of its file. */

@@ -38,7 +38,8 @@ const EXIT_INTERNAL_ERROR = 70;
 
 // Runs the emperor until SIGTERM/SIGINT; resolves with the process exit code.
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const log = createLogger(opts.logFormat, opts.logLevel);
+  const emperorLog = createLogger(opts.logFormat, opts.logLevel, opts.logFile);
+  const log = emperorLog.log;
   raiseOwnFdLimit(log);
   const clock = systemClock;
   // systemd's variables are for the emperor alone (sd_notify's unset_environment): vassals
@@ -59,10 +60,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     return 1;
   }
-  if (vassalsLock.stale) log.warn({ pid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
+  if (vassalsLock.stale) log.warn({ ownerPid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
 
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
-  for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
+  for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
   await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
   const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
 
@@ -84,7 +85,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     notifier?.changed();
   });
   const read = new ReadModel(dispatcher, instances, clock);
-  const supervisor = new Supervisor({ dispatcher, bus, read, usage: new GroupUsageSampler(clock) }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const reopenLogs = (): { files: number; emperorLog: boolean } => {
+    const reopened = { files: instances.reopenLogs(), emperorLog: emperorLog.reopen() };
+    log.info(reopened, `reopened ${reopened.files} vassal log file(s)${reopened.emperorLog ? ` and ${opts.logFile}` : ''}`);
+    return reopened;
+  };
+  const supervisor = new Supervisor({ dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
   const tracker = new FileTracker(stops.marking(dispatcher), loadOptionsOf(opts), log);
 
   let control: ControlServer;
@@ -133,9 +139,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
+    // logrotate's postrotate: SIGUSR1 (or `emperor reopen-logs`) reopens every log file.
+    process.on('SIGUSR1', () => reopenLogs());
     process.on('SIGHUP', () => {
       if (stopping) return;
-      log.info('SIGHUP: rescanning the vassals directory');
+      log.info('SIGHUP: rescanning the vassals directory and reopening the log files');
+      reopenLogs();
       notifier?.reloading();
       try {
         tracker.rescan(opts.vassalsDir);
@@ -156,7 +165,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   dispatcher.dispose();
   sockets.releaseAll();
-  instances.closeLogFiles();
+  await instances.closeLogFiles();
   listenHelper.close();
   await control.close();
   notifier?.close();
@@ -186,7 +195,7 @@ async function stopLeftoversOfDeadOwner(dead: LockOwner | undefined, runDir: str
   }
   try {
     const leftovers = await stopLeftovers(dead.runDir, LEFTOVER_GRACE_MS, clock);
-    for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid, runDir: dead.runDir }, `stopped an instance left behind by the dead emperor (pid ${dead.pid}) of this vassals directory, from its run dir ${dead.runDir}`);
+    for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid, runDir: dead.runDir }, `stopped an instance left behind by the dead emperor (pid ${dead.pid}) of this vassals directory, from its run dir ${dead.runDir}`);
   } finally {
     lock.release();
   }

@@ -3,7 +3,7 @@
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, SupervisorPort } from '../control/supervisor-port.js';
+import type { ActionOutcome, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
 import { refusalError } from '../control/refusal-error.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { EventBus } from '../runtime/event-bus.js';
@@ -16,12 +16,14 @@ export class Supervisor implements SupervisorPort {
   readonly #read: ReadModel;
   readonly #usage: GroupUsageSampler;
   readonly #info: ReturnType<SupervisorPort['info']>;
+  readonly #reopenLogs: () => LogsReopened;
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler }, info: ReturnType<SupervisorPort['info']>) {
+  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened }, info: ReturnType<SupervisorPort['info']>) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
     this.#usage = parts.usage;
+    this.#reopenLogs = parts.reopenLogs;
     this.#info = info;
   }
 
@@ -76,12 +78,24 @@ export class Supervisor implements SupervisorPort {
     return this.#bus.subscribe(listener);
   }
 
-  output(name: string, limit: number): OutputLine[] | undefined {
-    return this.#read.output(name, limit);
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined {
+    return this.#read.output(name, limit, since);
   }
 
   followOutput(name: string, listener: (line: OutputLine) => void): () => void {
     return this.#read.followOutput(name, listener);
+  }
+
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void {
+    return this.#read.followAllOutput(listener);
+  }
+
+  reopenLogs(): LogsReopened {
+    return this.#reopenLogs();
+  }
+
+  droppedLogLines(): ReadonlyMap<string, number> {
+    return this.#read.droppedLogLines();
   }
 
   info(): ReturnType<SupervisorPort['info']> {

@@ -36,7 +36,11 @@ export function effectInterpreter(parts: InterpreterParts): (name: string, vassa
         instances.release(name);
         return;
       case 'emit':
+        instances.recordEvent(effect.event);
         bus.publish(effect.event);
+        return;
+      case 'log-to':
+        instances.configureLog(name, effect.log);
         return;
       case 'answer':
         return; // the dispatcher answers the caller that sent the command

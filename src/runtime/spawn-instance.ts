@@ -12,7 +12,8 @@ import { groupAlive, signalGroup } from './process-group.js';
 export interface InstanceCallbacks {
   spawned(pid: number): void;
   spawnFailed(error: string, notFound: boolean): void;
-  line(stream: 'stdout' | 'stderr', line: string): void;
+  /** The lines of one read from the pipe (see LineBatch for `cut`). */
+  lines(stream: 'stdout' | 'stderr', lines: string[], cut: boolean[] | null): void;
   notify(line: string): void;
   uwsgiByte(byte: number): void;
   /** The leader exited and no process of its group is left. */
@@ -25,6 +26,8 @@ export interface InstanceHandle {
   stop(): void;
   kill(): void;
   sendUwsgi(byte: number): void;
+  /** Stops reading stdout and stderr (the pipe fills and the instance waits, as with any slow reader) or reads on. */
+  pauseOutput(paused: boolean): void;
 }
 
 const GROUP_POLL_MS = 20;
@@ -34,7 +37,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   const launch = buildLaunch(req, process.env);
   if (!launch.ok) {
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   // node:child_process rather than execa: with 1000 instances execa's per-child promises and
   // streams cost 33 MB of heap against 6 MB (measured with 1000 idle children), and none of its
@@ -52,7 +55,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     // throttled and retried like any other, never an error that stops the emperor.
     const err = error as NodeJS.ErrnoException;
     queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.file}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   const pid = child.pid;
   const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
@@ -60,13 +63,13 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
 
   if (pid === undefined) {
     child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.file}: ${err.message}`, err.code === 'ENOENT'));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
-  readLines(child.stdout, (l) => cb.line('stdout', l));
-  readLines(child.stderr, (l) => cb.line('stderr', l));
-  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (l) => cb.notify(l));
+  readLines(child.stdout, (lines, cut) => cb.lines('stdout', lines, cut));
+  readLines(child.stderr, (lines, cut) => cb.lines('stderr', lines, cut));
+  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (lines) => lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
       for (const byte of chunk) cb.uwsgiByte(byte);
@@ -89,6 +92,12 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     kill: () => signalGroup(pid, 'SIGKILL'),
     sendUwsgi: (byte) => {
       if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
+    },
+    pauseOutput: (paused) => {
+      for (const s of [child.stdout, child.stderr]) {
+        if (paused) s?.pause();
+        else s?.resume();
+      }
     },
   };
 }

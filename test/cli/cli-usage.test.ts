@@ -22,7 +22,7 @@ describe('CLI usage, help and version', () => {
   });
 
   test('every command has --help with examples', async () => {
-    const commands = ['run', 'status', 'start', 'stop', 'reload', 'restart', 'restart-dance', 'logs', 'check', 'metrics', 'top', 'events', 'completion'];
+    const commands = ['run', 'status', 'start', 'stop', 'reload', 'restart', 'restart-dance', 'logs', 'check', 'metrics', 'top', 'events', 'completion', 'reopen-logs'];
     for (const cmd of commands) {
       const r = await runCli([cmd, '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
@@ -38,6 +38,9 @@ describe('CLI usage, help and version', () => {
       [['stop', 'web', '--all'], /give NAMEs or --all, not both/],
       [['completion', 'fish'], /expected bash or zsh, got 'fish'/],
       [['logs', 'web', '-n', 'many'], /expected a whole number of lines, got 'many'/],
+      [['logs'], /name a vassal, or use --all for every vassal/],
+      [['logs', 'web', '--since', 'yesterday'], /expected how long ago, like 10m or 2h/],
+      [['logs', 'web', '--retry'], /--retry only makes sense with -f/],
       [['--vassals', '.', '--throttle', 'soon'], /expected a duration like 10s, 500ms or 2m/],
       [['--vassals', '.', '--log-format', 'xml'], /expected json or pretty, got 'xml'/],
       [[], /missing --vassals DIR/],

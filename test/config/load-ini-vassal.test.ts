@@ -18,7 +18,7 @@ describe('native INI vassal', () => {
         stopTimeoutMs: 15_000,
         ready: { kind: 'log', pattern: 'listening on \\d+' },
         readyTimeoutMs: 120_000,
-        logto: path.join(FIXTURES, 'logs/web.log'),
+        log: { path: path.join(FIXTURES, 'logs/web.log'), maxBytes: undefined, backups: 5, format: 'timestamped' },
       },
       sockets: [
         { name: 'http', kind: 'tcp', host: '127.0.0.1', port: 8080 },

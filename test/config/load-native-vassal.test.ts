@@ -24,7 +24,7 @@ describe('native YAML vassal', () => {
         stopTimeoutMs: 15_000,
         ready: { kind: 'log', pattern: 'listening on \\d+' },
         readyTimeoutMs: 120_000,
-        logto: path.join(FIXTURES, 'logs/web.log'),
+        log: { path: path.join(FIXTURES, 'logs/web.log'), maxBytes: 50 * 1024 * 1024, backups: 5, format: 'timestamped' },
         heartbeatTimeoutMs: undefined,
         runAs: undefined,
         umask: undefined,
@@ -54,7 +54,7 @@ describe('native YAML vassal', () => {
       stopTimeoutMs: 10_000,
       ready: { kind: 'spawn' },
       readyTimeoutMs: 60_000,
-      logto: undefined,
+      log: undefined,
       heartbeatTimeoutMs: undefined,
     });
     expect(spec).toMatchObject({ name: 'app', format: 'yaml', flavour: 'native', standin: undefined, sockets: [], reload: 'stop-start', warnings: [] });

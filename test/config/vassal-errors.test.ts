@@ -35,6 +35,10 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['env value empty', '  env: { A: }\n', 'emperor.env.A', 'got an empty value'],
     ['cwd not a string', '  cwd: 5\n', 'emperor.cwd', 'expected a path'],
     ['logto empty', '  logto: ""\n', 'emperor.logto', 'expected a path'],
+    ['log-max-size without a unit it knows', '  logto: a.log\n  log-max-size: 5 parsecs\n', 'emperor.log-max-size', 'expected a size greater than zero like 200KB, 50MB or 1GB, got `5 parsecs` (string)'],
+    ['log-max-size zero', '  logto: a.log\n  log-max-size: 0\n', 'emperor.log-max-size', 'expected a size greater than zero'],
+    ['log-backups negative', '  logto: a.log\n  log-backups: -1\n', 'emperor.log-backups', 'expected how many rotated files to keep, 0 to 1000'],
+    ['log-format unknown', '  logto: a.log\n  log-format: xml\n', 'emperor.log-format', 'expected one of timestamped, plain, json, got `xml` (string)'],
     ['bad socket address', '  sockets: { http: "localhost:8080" }\n', 'emperor.sockets.http', 'expected an IPv4 address'],
     ['port out of range', '  sockets: { http: "127.0.0.1:70000" }\n', 'emperor.sockets.http', 'expected a port from 0 to 65535'],
     ['socket address not a string', '  sockets: { http: 8080 }\n', 'emperor.sockets.http', 'expected an address like "127.0.0.1:8080"'],
@@ -175,7 +179,7 @@ describe('the shape of the document', () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  colour: blue\n');
     const { errors } = await loadProblems(file);
     expect(errors.map(formatProblem)).toEqual([
-      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts`,
+      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts`,
     ]);
   });
 
@@ -188,6 +192,24 @@ describe('the shape of the document', () => {
   test('keys of other sections are their programs\' business', async () => {
     const file = await vassals.write('g.yml', 'emperor:\n  command: [sh]\ngalaxy:\n  colour: blue\nuwsgi:\n  stop-timout: 5\nenv:\n  A: b\n');
     expect((await loadSpec(file)).warnings).toEqual([]);
+  });
+
+  test('log settings without logto are ignored with a warning', async () => {
+    const file = await vassals.write('l.yml', 'emperor:\n  command: [sh]\n  log-max-size: 10MB\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.log).toBeUndefined();
+    expect(spec.warnings).toEqual([`${file}: emperor.log-max-size: applies to a \`logto\` file, and there is none (ignored)`]);
+  });
+
+  test('sizes are powers of 1024, KB and KiB alike; the stand-in inherits the log settings and may override them', async () => {
+    const file = await vassals.write('s.yml', 'emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: 1.5MB\n  log-backups: 2\n  standin:\n    logto: standin.log\n    log-format: json\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.log).toEqual({ path: `${vassals.dir}/a.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'timestamped' });
+    expect(spec.standin?.log).toEqual({ path: `${vassals.dir}/standin.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'json' });
+    for (const [written, bytes] of [['200KB', 200 * 1024], ['200KiB', 200 * 1024], ['200k', 200 * 1024], ['1GB', 1024 ** 3], ['4096', 4096]] as const) {
+      const f = await vassals.write('z.yml', `emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: ${written}\n`);
+      expect((await loadSpec(f)).process.log?.maxBytes).toBe(bytes);
+    }
   });
 
   test('heartbeat-timeout on a native vassal is ignored with a warning', async () => {

@@ -122,7 +122,7 @@ describe('events as Server-Sent Events, usage, metrics', () => {
             resolve({ type: String(res.headers['content-type']), text });
           }
         });
-        supervisor.emit({ at: 1, vassal: 'web', type: 'loaded', message: 'vassal file loaded' });
+        supervisor.emit({ at: 1, vassal: 'web', type: 'loaded', level: 'info', message: 'vassal file loaded' });
       });
       req.on('error', reject);
       req.end();

@@ -60,7 +60,7 @@ export class Emperor {
       try {
         const rec = JSON.parse(line) as LogRecord;
         this.logs.push(rec);
-        if (rec.event === 'spawned' && typeof rec.pid === 'number') this.spawned.add(rec.pid);
+        if (rec.event === 'spawned' && typeof rec.instancePid === 'number') this.spawned.add(rec.instancePid);
       } catch {
         // not JSON: kept in stderrText
       }

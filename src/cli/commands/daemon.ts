@@ -23,6 +23,7 @@ interface DaemonFlags {
   requiredHeartbeat: number;
   logFormat?: 'json' | 'pretty';
   logLevel: string;
+  logFile?: string;
   tyrant?: boolean;
   tyrantAllowRoot?: boolean;
   controlGroup?: string;
@@ -34,7 +35,8 @@ export const DAEMON_EXAMPLES = `
 Examples:
   $ emperor --vassals /etc/emperor/vassals
   $ emperor --vassals ./vassals --run-dir /tmp/emperor --log-format pretty
-  $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m`;
+  $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m
+  $ emperor --vassals /etc/emperor/vassals --log-file /var/log/emperor/emperor.log`;
 
 // Parses 500ms / 10s / 2m / bare seconds into milliseconds for commander.
 function durationOption(value: string): number {
@@ -69,6 +71,7 @@ export function addDaemonOptions(cmd: Command): Command {
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
+    .option('--log-file <path>', "write the emperor's own log to this file instead of stderr (reopened on SIGUSR1 or `emperor reopen-logs`; under systemd leave it out: stderr goes to the journal)")
     .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root')
     .option('--http <addr:port>', 'also serve the dashboard and the API over TCP, e.g. 127.0.0.1:9090 (read-only without --http-token; see docs/api.md)')
     .option('--http-token <file>', 'token file (mode 0600) for --http: needed for actions, and to bind a non-loopback address');
@@ -110,8 +113,9 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     throttleMs: flags.throttle,
     maxThrottleMs: flags.maxThrottle,
     requiredHeartbeatMs: flags.requiredHeartbeat,
-    logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
+    logFormat: flags.logFormat ?? (process.stderr.isTTY && flags.logFile === undefined ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
+    logFile: flags.logFile === undefined ? undefined : resolve(flags.logFile),
     tyrant: flags.tyrant === true,
     tyrantAllowRoot: flags.tyrantAllowRoot === true,
     controlGroupId: controlGroupId(flags.controlGroup),

@@ -5,8 +5,9 @@ import { emperorInfo } from './emperor-info.js';
 import { events } from './events.js';
 import { getVassal } from './get-vassal.js';
 import { listVassals } from './list-vassals.js';
-import { logs } from './logs.js';
+import { allLogs, logs } from './logs.js';
 import { metrics } from './metrics.js';
+import { reopenLogs } from './reopen-logs.js';
 import { vassalAction } from './vassal-action.js';
 
-export const routes: readonly Route[] = [listVassals, getVassal, logs, vassalAction, events, metrics, emperorInfo, ...dashboardRoutes];
+export const routes: readonly Route[] = [listVassals, getVassal, logs, allLogs, vassalAction, events, metrics, emperorInfo, reopenLogs, ...dashboardRoutes];
