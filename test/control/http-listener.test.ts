@@ -128,7 +128,7 @@ describe('events as Server-Sent Events, usage, metrics', () => {
       req.end();
     });
     expect(got.type).toMatch(/^text\/event-stream/);
-    expect(got.text).toBe('data: {"at":1,"vassal":"web","type":"loaded","message":"vassal file loaded"}\n\n');
+    expect(got.text).toBe('data: {"at":1,"vassal":"web","type":"loaded","level":"info","message":"vassal file loaded"}\n\n');
   });
 
   test('?usage=1 adds usage; /metrics has per-vassal process series next to the emperor\'s own', async () => {
