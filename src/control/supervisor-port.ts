@@ -30,6 +30,9 @@ export interface SupervisorPort {
   output(name: string, limit: number): OutputLine[] | undefined;
   /** Subscribe to new output lines of one vassal. */
   followOutput(name: string, listener: (line: OutputLine) => void): () => void;
-  /** Emperor-level facts for /metrics and `/emperor`. */
-  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
+  /**
+   * Emperor-level facts for /metrics and `/emperor`. `problems`: what is wrong with the emperor's
+   * surroundings now (`vassals directory missing`, `run dir not writable: …`), empty when nothing.
+   */
+  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string; readonly problems: readonly string[] };
 }

@@ -26,7 +26,8 @@ import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
 import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
-import { watchVassals } from '../runtime/vassal-watcher.js';
+import { VassalsDirWatch } from '../runtime/vassals-dir-watch.js';
+import { HostProblems } from '../runtime/host-problems.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { Supervisor } from './supervisor.js';
 
@@ -72,7 +73,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
   const interpret = effectInterpreter({ instances, sockets, bus });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
-  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
+  const problems = new HostProblems();
+  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock()), () => problems.list()) : null;
+  if (notifier) problems.onChange(() => notifier.changed());
   // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
   dispatcher.setInterpreter(
     notifier
@@ -83,7 +86,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       : interpret,
   );
   const read = new ReadModel(dispatcher, instances, clock);
-  const supervisor = new Supervisor({ dispatcher, bus, read }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const supervisor = new Supervisor({ dispatcher, bus, read, problems: () => problems.list() }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
   const tracker = new FileTracker(dispatcher, loadOptionsOf(opts), log);
 
   let control: ControlServer;
@@ -96,8 +99,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     lock.release();
     return 1;
   }
-  const watcher = watchVassals(opts.vassalsDir, (e) => tracker.onEvent(e), (err) => log.error({ err }, 'watcher error'));
-  await watcher.ready;
+  let watcher: VassalsDirWatch;
+  try {
+    watcher = await VassalsDirWatch.start(
+      { dir: opts.vassalsDir, missingGraceMs: opts.missingDirGraceMs, rescanEveryMs: opts.rescanIntervalMs, clock, log, onProblem: (p) => problems.set('vassals-dir', p) },
+      tracker,
+    );
+  } catch (err) {
+    log.error({ vassalsDir: opts.vassalsDir }, `cannot watch the vassals directory: ${(err as Error).message}`);
+    await control.close();
+    notifier?.close();
+    vassalsLock.release();
+    lock.release();
+    return 1;
+  }
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
   void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
@@ -136,7 +151,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       log.info('SIGHUP: rescanning the vassals directory');
       notifier?.reloading();
       try {
-        tracker.rescan(opts.vassalsDir);
+        watcher.rescan();
       } catch (err) {
         log.error({ err }, 'rescan failed');
       }
@@ -153,6 +168,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
 
   dispatcher.dispose();
+  tracker.dispose();
   sockets.releaseAll();
   instances.closeLogFiles();
   listenHelper.close();

@@ -13,12 +13,17 @@ export class Supervisor implements SupervisorPort {
   readonly #dispatcher: Dispatcher;
   readonly #bus: EventBus;
   readonly #read: ReadModel;
-  readonly #info: ReturnType<SupervisorPort['info']>;
+  readonly #info: Omit<ReturnType<SupervisorPort['info']>, 'problems'>;
+  readonly #problems: () => readonly string[];
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel }, info: ReturnType<SupervisorPort['info']>) {
+  constructor(
+    parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; problems: () => readonly string[] },
+    info: Omit<ReturnType<SupervisorPort['info']>, 'problems'>,
+  ) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
+    this.#problems = parts.problems;
     this.#info = info;
   }
 
@@ -76,6 +81,6 @@ export class Supervisor implements SupervisorPort {
   }
 
   info(): ReturnType<SupervisorPort['info']> {
-    return this.#info;
+    return { ...this.#info, problems: this.#problems() };
   }
 }
