@@ -57,6 +57,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       const inst = findInstance(d, e.generation);
       if (!inst) return;
       const immediate = inst.process.ready.kind === 'spawn';
+      patch(d, { waiting: null });
       patchInstance(d, e.generation, {
         pid: e.pid,
         phase: inst.phase === 'stopping' ? 'stopping' : immediate ? 'ready' : 'starting',
@@ -76,7 +77,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
         // Out of descriptors, pids or memory: shown as the last exit, so the throttled vassal says why.
-        patch(d, { lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
+        patch(d, { waiting: e.error, lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
         if (inst.role === 'main') recordDeath(d, { code: null, signal: null, spawnedAt: inst.spawnedAt, readyAt: null }, backoff, 'always');
         emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }
@@ -99,6 +100,10 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
+      return;
+    case 'retry':
+      // What it waited for is back: the next attempt need not wait out its backoff.
+      if (d.v.waiting !== null && d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: d.now } });
       return;
     case 'tick':
       return;

@@ -46,7 +46,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     restarts: v.restarts,
     uptime: serving && serving.pid !== null && readySince !== null ? Math.max(0, (now - serving.spawnedAt) / 1000) : null,
     lastExit: v.lastExit,
-    error: v.error ?? failedStartError(v, state),
+    error: v.error ?? (state === 'throttled' && v.waiting !== null ? v.waiting : failedStartError(v, state)),
     nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
     throttleDelayMs: v.throttle.delayMs,
     reload: v.spec?.reload ?? null,
@@ -79,6 +79,7 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
     case 'throttled':
+      if (v.waiting !== null) return `${v.waiting}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
       return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
     case 'fatal':
       return `gave up after ${v.restarts} death(s), last with ${lastExitWords(v)}; start it, or change or touch its file`;

@@ -63,7 +63,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
   for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
   await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
-  const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
+  const problems = new HostProblems();
+  // Set before the dispatcher exists: the journal may fail at its first write.
+  let retryWaiting = (): void => undefined;
+  const journal = openJournal(opts.runDir, {
+    onWriteError: (err, vassal) => {
+      log.error({ err, vassal, runDir: opts.runDir }, `cannot write the instance journal in the run dir ${opts.runDir}: ${err.message}; no new instance starts until it can (retried every second)`);
+      problems.set('run-dir', `run dir not writable: ${opts.runDir}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    },
+    onWritable: () => {
+      log.warn({ runDir: opts.runDir }, `the instance journal in ${opts.runDir} can be written again: starting what waited`);
+      problems.set('run-dir', null);
+      retryWaiting();
+    },
+  });
 
   const bus = new EventBus(log);
   const dispatcher = new Dispatcher({ clock, backoff: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs } });
@@ -73,7 +86,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
   const interpret = effectInterpreter({ instances, sockets, bus });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
-  const problems = new HostProblems();
+  retryWaiting = () => {
+    for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'retry' });
+  };
   const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock()), () => problems.list()) : null;
   if (notifier) problems.onChange(() => notifier.changed());
   // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
@@ -169,6 +184,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
 
   dispatcher.dispose();
   tracker.dispose();
+  journal.close();
   sockets.releaseAll();
   instances.closeLogFiles();
   listenHelper.close();

@@ -46,13 +46,22 @@ export class InstanceWiring {
   spawn(name: string, file: string, effect: Extract<Effect, { type: 'spawn' }>): void {
     const { generation, process: proc } = effect;
     const deps = this.#deps;
+    const report = (event: VassalEvent): void => deps.report(name, event);
+    // An instance the journal could not record would be orphaned by a crash of the emperor: none
+    // is started while the run dir cannot be written; the journal says when it can again.
+    const journalFailure = deps.journal.failure;
+    if (journalFailure !== null) {
+      queueMicrotask(() => report({ type: 'spawn-failed', generation, error: runDirNotWritable(deps.runDir, journalFailure), notFound: false }));
+      return;
+    }
     const v = this.#of(name);
     if (proc.logto && !v.logFile) v.logFile = openOutputFile(proc.logto, deps.log);
     const log = deps.log.child({ vassal: name, generation });
-    const report = (event: VassalEvent): void => deps.report(name, event);
     const readyLine = proc.ready.kind === 'log' ? new RegExp(proc.ready.pattern) : null;
     const recent = new RecentLines(RECENT_LINES);
     let pid = 0;
+    /** Spawned, but its journal record failed: killed at once and reported as a spawn that did not happen. */
+    let unrecorded: string | null = null;
     const onNotify = (line: string): void => {
       if (line.trim() === 'READY=1') report({ type: 'ready', generation });
       else if (line.startsWith('STATUS=')) report({ type: 'status-text', generation, text: line.slice(7) });
@@ -69,7 +78,9 @@ export class InstanceWiring {
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
       },
       {
-        spawned: (p) => report({ type: 'spawned', generation, pid: p }),
+        spawned: (p) => {
+          if (unrecorded === null) report({ type: 'spawned', generation, pid: p });
+        },
         spawnFailed: (error, notFound) => {
           notifySocket?.close();
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
@@ -88,7 +99,8 @@ export class InstanceWiring {
           v.handles.delete(generation);
           notifySocket?.close();
           if (pid) deps.journal.ended(pid);
-          report({ type: 'exited', generation, code, signal, output: recent.mostTelling() });
+          if (unrecorded !== null) report({ type: 'spawn-failed', generation, error: unrecorded, notFound: false });
+          else report({ type: 'exited', generation, code, signal, output: recent.mostTelling() });
         },
       },
     );
@@ -97,7 +109,10 @@ export class InstanceWiring {
       // Journaled before anything else can happen, so that a crash of the emperor right now
       // still leaves a record of this process group for the next emperor to stop.
       pid = handle.pid;
-      deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
+      if (!deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal)) {
+        unrecorded = runDirNotWritable(deps.runDir, deps.journal.failure ?? 'write failed');
+        handle.kill();
+      }
     }
   }
 
@@ -147,4 +162,8 @@ export class InstanceWiring {
     }
     return socket;
   }
+}
+
+function runDirNotWritable(runDir: string, why: string): string {
+  return `waiting: run dir not writable (${runDir}: ${why}); no instance is started that a crash of the emperor could orphan`;
 }
