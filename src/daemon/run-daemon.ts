@@ -11,6 +11,7 @@ import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
+import { openCgroups, removeCgroup } from '../runtime/cgroups.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
@@ -83,7 +84,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const report = dispatcher.dispatch.bind(dispatcher);
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
-  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
+  const contain = openCgroups(process.pid);
+  log.info(contain.cgroups ? `containment: ${contain.why}` : `containment: process groups only (${contain.why}): a process that leaves its instance's group (setsid, setpgid) is not stopped with it`);
+  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name), cgroups: contain.cgroups });
   const interpret = effectInterpreter({ instances, sockets, bus });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   retryWaiting = () => {
@@ -185,6 +188,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   dispatcher.dispose();
   tracker.dispose();
   journal.close();
+  if (contain.cgroups) removeCgroup(contain.cgroups.base);
   sockets.releaseAll();
   instances.closeLogFiles();
   listenHelper.close();

@@ -73,7 +73,10 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emper
   // spawned pid is the program's own, so LISTEN_PID stays right.
   const prefix = privilegePrefix(p, emperorUid, `${baseEnv.PATH ?? ''}:${SYSTEM_PATH}`);
   if (!prefix.ok) return prefix;
-  const [file = '', ...args] = [...prefix.argv, ...program.argv];
+  // Joining the cgroup comes first, as root and before anything can fork: a child forked
+  // earlier would stay outside. Failing to join runs the instance contained by its group alone.
+  const join = req.cgroup === undefined ? [] : ['/bin/sh', '-c', 'echo $$ > "$0/cgroup.procs" 2>/dev/null; exec "$@"', req.cgroup];
+  const [file = '', ...args] = [...join, ...prefix.argv, ...program.argv];
   return { ok: true, file, args, env, stdio, notifyFd, uwsgiFd };
 }
 

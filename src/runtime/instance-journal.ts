@@ -2,7 +2,8 @@
 // emperor started. If the emperor is SIGKILLed, the next one on the same run directory stops
 // what was left behind before starting anything, so no instance ever runs twice.
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { cgroupPopulated, cgroupProcs, killCgroup, removeCgroup, signalCgroup } from './cgroups.js';
 import { groupMembers, readProcStat, signalGroup } from './process-group.js';
 import type { Clock } from './clock.js';
 
@@ -12,11 +13,13 @@ interface Entry {
   readonly pid: number;
   readonly startTime: number;
   readonly stopSignal: string;
+  /** The instance's cgroup: processes that left its group are found there. */
+  readonly cgroup?: string;
 }
 
 export interface InstanceJournal {
   /** Records a new instance; false when the record could not be written (the instance must not stay). */
-  started(vassal: string, generation: number, pid: number, stopSignal: string): boolean;
+  started(vassal: string, generation: number, pid: number, stopSignal: string, cgroup: string | null): boolean;
   ended(pid: number): void;
   /** Why the journal cannot be written now (`ENOSPC: …`), or null when it can. */
   readonly failure: string | null;
@@ -94,8 +97,8 @@ export function openJournal(runDir: string, hooks: JournalHooks): InstanceJourna
     failed(err as Error, null);
   }
   return {
-    started(vassal, generation, pid, stopSignal) {
-      const entry = { vassal, generation, pid, startTime: readProcStat(pid)?.startTime ?? 0, stopSignal };
+    started(vassal, generation, pid, stopSignal, cgroup) {
+      const entry = { vassal, generation, pid, startTime: readProcStat(pid)?.startTime ?? 0, stopSignal, ...(cgroup ? { cgroup } : {}) };
       if (append({ op: '+', ...entry }, vassal)) {
         live.set(pid, entry);
         return true;
@@ -125,22 +128,42 @@ export interface Leftover {
 }
 
 // Finds the instances a previous emperor left running and stops them: the stop signal first,
-// SIGKILL after `graceMs`. Pids are checked against their recorded start time, so a reused pid is never touched.
+// SIGKILL after `graceMs`. Pids are checked against their recorded start time, so a reused pid
+// is never touched; an instance's cgroup (when it had one) holds whatever left its group.
 export async function stopLeftovers(runDir: string, graceMs: number, clock: Clock): Promise<Leftover[]> {
   const entries = readEntries(join(runDir, 'instances.journal'));
-  const found: Leftover[] = [];
+  const found: (Leftover & { readonly cgroup: string | null })[] = [];
   for (const e of entries) {
     const leader = readProcStat(e.pid);
     const leaderIsOurs = leader !== undefined && leader.startTime === e.startTime && leader.state !== 'Z';
     const members = groupMembers(e.pid).filter((pid) => (readProcStat(pid)?.startTime ?? 0) >= e.startTime);
-    if (!leaderIsOurs && members.length === 0) continue;
-    found.push({ vassal: e.vassal, pid: e.pid, members });
+    const cgroup = e.cgroup ?? null;
+    const contained = cgroup !== null && cgroupPopulated(cgroup);
+    if (!leaderIsOurs && members.length === 0) {
+      if (contained) {
+        found.push({ vassal: e.vassal, pid: e.pid, members: cgroupProcs(cgroup), cgroup });
+        signalCgroup(cgroup, 'SIGTERM');
+      } else if (cgroup) removeCgroup(cgroup);
+      continue;
+    }
+    found.push({ vassal: e.vassal, pid: e.pid, members, cgroup });
     signalGroup(e.pid, e.stopSignal ?? 'SIGTERM');
+    if (contained) signalCgroup(cgroup, (e.stopSignal ?? 'SIGTERM') as NodeJS.Signals);
   }
+  const alive = (l: (typeof found)[number]): boolean => groupMembers(l.pid).length > 0 || (l.cgroup !== null && cgroupPopulated(l.cgroup));
   const deadline = clock() + graceMs;
-  while (found.some((l) => groupMembers(l.pid).length > 0) && clock() < deadline) await new Promise((r) => setTimeout(r, 50));
-  for (const l of found) if (groupMembers(l.pid).length > 0) signalGroup(l.pid, 'SIGKILL');
-  return found;
+  while (found.some(alive) && clock() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const l of found) {
+    if (groupMembers(l.pid).length > 0) signalGroup(l.pid, 'SIGKILL');
+    if (l.cgroup) killCgroup(l.cgroup);
+  }
+  for (const l of found) {
+    if (!l.cgroup) continue;
+    while (cgroupPopulated(l.cgroup) && clock() < deadline + graceMs) await new Promise((r) => setTimeout(r, 20));
+    removeCgroup(l.cgroup);
+    removeCgroup(dirname(l.cgroup)); // the dead emperor's directory, once empty
+  }
+  return found.map(({ vassal, pid, members }) => ({ vassal, pid, members }));
 }
 
 function readEntries(file: string): Entry[] {

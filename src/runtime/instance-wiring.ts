@@ -10,6 +10,7 @@ import { openNotifySocket, type NotifySocket } from './notify-socket.js';
 import { OutputRing } from './output-buffer.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { RecentLines } from './recent-lines.js';
+import { removeCgroup, type Cgroups } from './cgroups.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 
 const OUTPUT_LINES_KEPT = 1000;
@@ -26,6 +27,8 @@ export interface InstanceWiringDeps {
   readonly report: (name: string, event: VassalEvent) => void;
   /** The held sockets to hand to a new instance of the vassal. */
   readonly socketFds: (name: string) => { name: string; fd: number }[];
+  /** Each instance's own cgroup, when the emperor can make them; null: process groups alone. */
+  readonly cgroups: Cgroups | null;
 }
 
 interface VassalInstances {
@@ -66,6 +69,7 @@ export class InstanceWiring {
       if (line.trim() === 'READY=1') report({ type: 'ready', generation });
       else if (line.startsWith('STATUS=')) report({ type: 'status-text', generation, text: line.slice(7) });
     };
+    const cgroup = deps.cgroups?.create(name, generation, effect.role) ?? null;
     const notifySocket = proc.ready.kind === 'notify' && proc.protocol === 'plain' ? this.#openNotifySocket(name, generation, onNotify) : null;
     const handle = spawnInstance(
       {
@@ -76,6 +80,7 @@ export class InstanceWiring {
         sockets: deps.socketFds(name),
         clock: deps.clock,
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
+        ...(cgroup ? { cgroup } : {}),
       },
       {
         spawned: (p) => {
@@ -83,6 +88,7 @@ export class InstanceWiring {
         },
         spawnFailed: (error, notFound) => {
           notifySocket?.close();
+          if (cgroup) removeCgroup(cgroup);
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
           report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}`, notFound });
         },
@@ -95,6 +101,7 @@ export class InstanceWiring {
         },
         notify: onNotify,
         uwsgiByte: (byte) => report({ type: 'uwsgi-byte', generation, byte }),
+        leftBehind: (what) => log.warn({ pids: what }, `processes of generation ${generation} outlived its main process: ${what}; stopping them${cgroup ? ' (found through its cgroup)' : ''}`),
         exited: (code, signal) => {
           v.handles.delete(generation);
           notifySocket?.close();
@@ -109,7 +116,7 @@ export class InstanceWiring {
       // Journaled before anything else can happen, so that a crash of the emperor right now
       // still leaves a record of this process group for the next emperor to stop.
       pid = handle.pid;
-      if (!deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal)) {
+      if (!deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal, cgroup)) {
         unrecorded = runDirNotWritable(deps.runDir, deps.journal.failure ?? 'write failed');
         handle.kill();
       }
