@@ -49,7 +49,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'sockets-failed':
       if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
-        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error }, error: e.error, errorKind: 'sockets' });
+        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error, transient: e.transient === true }, error: e.error, errorKind: 'sockets' });
         emit(d, { type: 'broken', message: e.error });
       }
       return;
@@ -102,6 +102,8 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
       return;
     case 'retry':
+      // Sockets that failed for a transient reason are bound again.
+      if (d.v.sockets.status === 'failed' && d.v.sockets.transient) patch(d, { sockets: { status: 'none' }, error: null, errorKind: null });
       // What it waited for is back: the next attempt need not wait out its backoff.
       if (d.v.waiting !== null && d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: d.now } });
       return;

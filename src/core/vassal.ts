@@ -24,7 +24,7 @@ export type SocketHold =
   | { readonly status: 'none' }
   | { readonly status: 'pending'; readonly key: string }
   | { readonly status: 'held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
-  | { readonly status: 'failed'; readonly key: string; readonly error: string };
+  | { readonly status: 'failed'; readonly key: string; readonly error: string; readonly transient: boolean };
 
 export interface Vassal {
   readonly name: string;

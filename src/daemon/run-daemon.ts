@@ -87,7 +87,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const contain = openCgroups(process.pid);
   log.info(contain.cgroups ? `containment: ${contain.why}` : `containment: process groups only (${contain.why}): a process that leaves its instance's group (setsid, setpgid) is not stopped with it`);
   const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name), cgroups: contain.cgroups });
-  const interpret = effectInterpreter({ instances, sockets, bus });
+  const interpret = effectInterpreter({
+    instances,
+    sockets,
+    bus,
+    failed: (name, effect, err) => {
+      log.error({ vassal: name, err }, `${name}: ${effect.type} failed: ${err.message}`);
+      if (effect.type === 'spawn') report(name, { type: 'spawn-failed', generation: effect.generation, error: `cannot start: ${err.message}`, notFound: false });
+      else if (effect.type === 'hold-sockets') report(name, { type: 'sockets-failed', key: effect.key, error: err.message });
+    },
+  });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
   retryWaiting = () => {
     for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'retry' });

@@ -10,6 +10,7 @@ import { openNotifySocket, type NotifySocket } from './notify-socket.js';
 import { OutputRing } from './output-buffer.js';
 import { openOutputFile, type OutputFile } from './output-file.js';
 import { RecentLines } from './recent-lines.js';
+import { nofileHint, transientErrno } from '../lib/transient-errors.js';
 import { removeCgroup, type Cgroups } from './cgroups.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 
@@ -90,7 +91,8 @@ export class InstanceWiring {
           notifySocket?.close();
           if (cgroup) removeCgroup(cgroup);
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
-          report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}`, notFound });
+          const hint = transientErrno(error) ? ` (transient, retried with the throttle; ${nofileHint()})` : '';
+          report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}${hint}`, notFound });
         },
         line: (stream, line) => {
           recent.push(line);
