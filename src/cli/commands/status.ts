@@ -12,7 +12,8 @@ export function registerStatus(program: Command, run: (action: () => Promise<num
     .argument('[name]', 'one vassal')
     .option('--json', 'print JSON (an array, or one object with NAME)')
     .addHelpText('after', `
-Columns: NAME STATE PID UPTIME GEN (generation) RESTARTS NOTE.
+Columns: NAME STATE PID UPTIME GEN (generation) RESTARTS NOTE. Problems of the emperor's own
+surroundings (\`vassals directory missing\`, \`run dir not writable\`) are printed first.
 
 Examples:
   $ emperor status
@@ -22,6 +23,8 @@ Examples:
     const client = clientFor(cmd);
     const json = cmd.opts<{ json?: boolean }>().json === true;
     const vassals = name === undefined ? await client.list() : [await client.get(name)];
+    // What is wrong with the emperor's surroundings (vassals directory missing, run dir not writable) comes first.
+    if (!json && name === undefined) for (const problem of (await client.info()).problems ?? []) process.stdout.write(`emperor: ${problem}\n`);
     if (json) process.stdout.write(`${JSON.stringify(name === undefined ? vassals : vassals[0], null, 2)}\n`);
     else process.stdout.write(`${renderStatusTable(vassals, useColour())}\n`);
     return 0;
