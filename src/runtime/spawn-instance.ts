@@ -56,7 +56,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     // Out of descriptors (EMFILE for the stdio pipes) or memory: a failed start of this vassal,
     // throttled and retried like any other, never an error that stops the emperor.
     const err = error as NodeJS.ErrnoException;
-    queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.file}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
+    queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.program}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
     return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
   }
   const pid = child.pid;
@@ -64,7 +64,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   let leaderGone = false;
 
   if (pid === undefined) {
-    child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.file}: ${err.message}`, err.code === 'ENOENT'));
+    child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.program}: ${err.message}`, err.code === 'ENOENT'));
     return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
