@@ -84,5 +84,5 @@ maybe('instances are contained by their cgroup', () => {
     // The new instance's own escapees are stopped at cleanup like any instance's.
     await waitFor(() => processesOf('esc').length >= 4, { message: 'the new instance is up' });
     escapees.push(...processesOf('esc'));
-  });
+  }, 90_000); // the leftovers ignore SIGTERM: the next emperor waits out its 10 s grace before cgroup.kill
 });

@@ -58,6 +58,7 @@ function fill(dir: string): string {
 }
 
 maybe('a full run dir', () => {
+  // A long scenario (two fills, 80 spawns, a restart): its budget is its own, not jest's 30 s default.
   test('journal failures wait and retry, and a SIGKILL then restart leaves one instance per vassal and no orphan', async () => {
     const e = (em = new Emperor());
     mkdirSync(e.runDir, { recursive: true });
@@ -99,5 +100,5 @@ maybe('a full run dir', () => {
     for (const n of all) expect(instancesOf(n)).toHaveLength(1);
     for (const pid of before) expect(isAlive(pid)).toBe(false);
     expect(e.logs.some((l) => String(l.msg).includes('please report it'))).toBe(false);
-  });
+  }, 180_000);
 });
