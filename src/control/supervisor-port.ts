@@ -52,6 +52,9 @@ export interface SupervisorPort {
   reopenLogs(): LogsReopened;
   /** Lines each vassal could not write to its log files (full disk, no permission). */
   droppedLogLines(): ReadonlyMap<string, number>;
-  /** Emperor-level facts for /metrics and `/emperor`. */
-  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string };
+  /**
+   * Emperor-level facts for /metrics and `/emperor`. `problems`: what is wrong with the emperor's
+   * surroundings now (`vassals directory missing`, `run dir not writable: …`), empty when nothing.
+   */
+  info(): { readonly pid: number; readonly startedAt: number; readonly vassalsDir: string; readonly version: string; readonly problems: readonly string[] };
 }

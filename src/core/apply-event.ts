@@ -57,7 +57,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'sockets-failed':
       if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
-        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error }, error: e.error, errorKind: 'sockets' });
+        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error, transient: e.transient === true }, error: e.error, errorKind: 'sockets' });
         emit(d, { type: 'broken', message: e.error });
       }
       return;
@@ -65,6 +65,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       const inst = findInstance(d, e.generation);
       if (!inst) return;
       const immediate = inst.process.ready.kind === 'spawn';
+      patch(d, { waiting: null });
       patchInstance(d, e.generation, {
         pid: e.pid,
         phase: inst.phase === 'stopping' ? 'stopping' : immediate ? 'ready' : 'starting',
@@ -84,7 +85,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
         // Out of descriptors, pids or memory: shown as the last exit, so the throttled vassal says why.
-        patch(d, { lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
+        patch(d, { waiting: e.error, lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
         if (inst.role === 'main') recordDeath(d, { code: null, signal: null, spawnedAt: inst.spawnedAt, readyAt: null }, backoff, 'always');
         emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }
@@ -107,6 +108,12 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
+      return;
+    case 'retry':
+      // Sockets that failed for a transient reason are bound again.
+      if (d.v.sockets.status === 'failed' && d.v.sockets.transient) patch(d, { sockets: { status: 'none' }, error: null, errorKind: null });
+      // What it waited for is back: the next attempt need not wait out its backoff.
+      if (d.v.waiting !== null && d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: d.now } });
       return;
     case 'tick':
       return;

@@ -12,9 +12,12 @@ export type VassalEvent =
   | { readonly type: 'file-invalid'; readonly error: string; readonly file: string }
   | { readonly type: 'file-removed' }
   | { readonly type: 'sockets-held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
-  | { readonly type: 'sockets-failed'; readonly key: string; readonly error: string }
+  /** `transient`: EMFILE and the like; a `retry` follows, and the sockets are bound again. */
+  | { readonly type: 'sockets-failed'; readonly key: string; readonly error: string; readonly transient?: boolean }
   | { readonly type: 'spawned'; readonly generation: number; readonly pid: number }
   | { readonly type: 'spawn-failed'; readonly generation: number; readonly error: string; readonly notFound: boolean }
+  /** Something the emperor needs to spawn safely was short and is back (the run dir can be written again): try now. */
+  | { readonly type: 'retry' }
   | { readonly type: 'ready'; readonly generation: number }
   | { readonly type: 'status-text'; readonly generation: number; readonly text: string }
   | { readonly type: 'uwsgi-byte'; readonly generation: number; readonly byte: number }

@@ -47,6 +47,7 @@ const DURING_AN_OPERATION = {
   'command:reload': 'defer',
   'command:dance': 'queue',
   shutdown: 'wind-down',
+  retry: 'advance',
   tick: 'advance',
 } as const satisfies LifecycleTable[OperationKey];
 
@@ -70,6 +71,7 @@ export const LIFECYCLE = {
     'command:reload': 'reconcile',
     'command:dance': 'begin-dance',
     shutdown: 'wind-down',
+    retry: 'reconcile',
     tick: 'reconcile',
   },
   'stop-start': DURING_AN_OPERATION,

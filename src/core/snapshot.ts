@@ -47,7 +47,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     restarts: v.restarts,
     uptime: serving && serving.pid !== null && readySince !== null ? Math.max(0, (now - serving.spawnedAt) / 1000) : null,
     lastExit: v.lastExit,
-    error: v.error ?? failedStartError(v, state),
+    error: capNullable(v.error ?? (state === 'throttled' && v.waiting !== null ? v.waiting : failedStartError(v, state))),
     nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
     throttleDelayMs: v.throttle.delayMs,
     reload: v.spec?.reload ?? null,
@@ -55,8 +55,8 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     sockets: v.sockets.status === 'held' ? v.sockets.addresses : [],
     instances: v.instances.map(instanceStatus),
     dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,
-    note: noteOf(v, state, now),
-    warnings: v.spec?.warnings ?? [],
+    note: capText(noteOf(v, state, now)),
+    warnings: capWarnings(v.spec?.warnings ?? []),
   };
 }
 
@@ -80,6 +80,7 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
     case 'throttled':
+      if (v.waiting !== null) return `${v.waiting}; next attempt in ${seconds((v.throttle.nextStartAt ?? now) - now)}`;
       return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${seconds((v.throttle.nextStartAt ?? now) - now)}`;
     case 'fatal':
       return `gave up after ${v.restarts} death(s), last with ${lastExitWords(v)}; start it, or change or touch its file`;
@@ -116,4 +117,22 @@ function lastExitWords(v: Vassal): string {
   const e = v.lastExit;
   const how = e ? exitWords(e.code, e.signal) : 'unknown';
   return e?.output ? `${how}: ${e.output}` : how;
+}
+
+/** Warnings shown per vassal: a file with 60,000 unknown keys must not make a status of megabytes. */
+export const WARNINGS_SHOWN = 20;
+/** Characters of one status text (note, error): enough for any real message, bounded for the rest. */
+export const STATUS_TEXT_MAX = 2000;
+
+function capWarnings(warnings: readonly string[]): readonly string[] {
+  if (warnings.length <= WARNINGS_SHOWN) return warnings.map(capText);
+  return [...warnings.slice(0, WARNINGS_SHOWN).map(capText), `and ${warnings.length - WARNINGS_SHOWN} more warning(s): \`emperor check FILE\` lists them all`];
+}
+
+function capText(text: string): string {
+  return text.length <= STATUS_TEXT_MAX ? text : `${text.slice(0, STATUS_TEXT_MAX)}… (${text.length - STATUS_TEXT_MAX} more characters)`;
+}
+
+function capNullable(text: string | null): string | null {
+  return text === null ? null : capText(text);
 }

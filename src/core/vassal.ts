@@ -24,7 +24,7 @@ export type SocketHold =
   | { readonly status: 'none' }
   | { readonly status: 'pending'; readonly key: string }
   | { readonly status: 'held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
-  | { readonly status: 'failed'; readonly key: string; readonly error: string };
+  | { readonly status: 'failed'; readonly key: string; readonly error: string; readonly transient: boolean };
 
 export interface Vassal {
   readonly name: string;
@@ -49,6 +49,8 @@ export interface Vassal {
   /** A reload to this rev failed; it is not retried until the rev changes. */
   readonly failedRev: number | null;
   readonly failedReason: string | null;
+  /** Why the last spawn did not happen (run dir not writable, EMFILE …): shown while it waits to try again. */
+  readonly waiting: string | null;
   readonly sockets: SocketHold;
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
@@ -73,6 +75,7 @@ export function newVassal(name: string, file: string): Vassal {
     lastExit: null,
     failedRev: null,
     failedReason: null,
+    waiting: null,
     sockets: { status: 'none' },
     commands: [],
   };

@@ -14,6 +14,10 @@ export interface DaemonOptions {
   readonly logFile: string | undefined;
   /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */
   readonly requiredHeartbeatMs: number;
+  /** How long the vassals of a vanished vassals directory keep running, in case it comes back. */
+  readonly missingDirGraceMs: number;
+  /** Period of the safety rescan of the vassals directory; 0: none. */
+  readonly rescanIntervalMs: number;
   /** uWSGI's tyrant mode: each vassal runs as the owner of its file. */
   readonly tyrant: boolean;
   /** With tyrant mode, files owned by root may run (as root). */

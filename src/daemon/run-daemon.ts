@@ -11,6 +11,7 @@ import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
+import { openCgroups, removeCgroup } from '../runtime/cgroups.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
@@ -28,7 +29,8 @@ import { OperatorStops } from '../runtime/operator-stops.js';
 import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
-import { watchVassals } from '../runtime/vassal-watcher.js';
+import { VassalsDirWatch } from '../runtime/vassals-dir-watch.js';
+import { HostProblems } from '../runtime/host-problems.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { Supervisor } from './supervisor.js';
 
@@ -65,17 +67,45 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
   for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
   await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
-  const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
+  const problems = new HostProblems();
+  // Set before the dispatcher exists: the journal may fail at its first write.
+  let retryWaiting = (): void => undefined;
+  const journal = openJournal(opts.runDir, {
+    onWriteError: (err, vassal) => {
+      log.error({ err, vassal, runDir: opts.runDir }, `cannot write the instance journal in the run dir ${opts.runDir}: ${err.message}; no new instance starts until it can (retried every second)`);
+      problems.set('run-dir', `run dir not writable: ${opts.runDir}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    },
+    onWritable: () => {
+      log.warn({ runDir: opts.runDir }, `the instance journal in ${opts.runDir} can be written again: starting what waited`);
+      problems.set('run-dir', null);
+      retryWaiting();
+    },
+  });
 
   const bus = new EventBus(log);
   const dispatcher = new Dispatcher({ clock, backoff: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs } });
   const report = dispatcher.dispatch.bind(dispatcher);
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
-  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
-  const interpret = effectInterpreter({ instances, sockets, bus });
+  const contain = openCgroups(process.pid);
+  log.info(contain.cgroups ? `containment: ${contain.why}` : `containment: process groups only (${contain.why}): a process that leaves its instance's group (setsid, setpgid) is not stopped with it`);
+  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name), cgroups: contain.cgroups });
+  const interpret = effectInterpreter({
+    instances,
+    sockets,
+    bus,
+    failed: (name, effect, err) => {
+      log.error({ vassal: name, err }, `${name}: ${effect.type} failed: ${err.message}`);
+      if (effect.type === 'spawn') report(name, { type: 'spawn-failed', generation: effect.generation, error: `cannot start: ${err.message}`, notFound: false });
+      else if (effect.type === 'hold-sockets') report(name, { type: 'sockets-failed', key: effect.key, error: err.message });
+    },
+  });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
-  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
+  retryWaiting = () => {
+    for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'retry' });
+  };
+  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock()), () => problems.list()) : null;
+  if (notifier) problems.onChange(() => notifier.changed());
   const stops = new OperatorStops(opts.vassalsDir, opts.runDir, (err) => log.error({ err }, `operator stops: ${err.message}`));
   // Every change of a vassal's state comes with effects: the notifier and the memory of the
   // operator's stops look after them (both cheap when nothing changed).
@@ -90,7 +120,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.info(reopened, `reopened ${reopened.files} vassal log file(s)${reopened.emperorLog ? ` and ${opts.logFile}` : ''}`);
     return reopened;
   };
-  const supervisor = new Supervisor({ dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
+  const supervisor = new Supervisor(
+    { dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs, problems: () => problems.list() },
+    { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() },
+  );
   const tracker = new FileTracker(stops.marking(dispatcher), loadOptionsOf(opts), log);
 
   let control: ControlServer;
@@ -103,8 +136,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     lock.release();
     return 1;
   }
-  const watcher = watchVassals(opts.vassalsDir, (e) => tracker.onEvent(e), (err) => log.error({ err }, 'watcher error'));
-  await watcher.ready;
+  let watcher: VassalsDirWatch;
+  try {
+    watcher = await VassalsDirWatch.start(
+      { dir: opts.vassalsDir, missingGraceMs: opts.missingDirGraceMs, rescanEveryMs: opts.rescanIntervalMs, clock, log, onProblem: (p) => problems.set('vassals-dir', p) },
+      tracker,
+    );
+  } catch (err) {
+    log.error({ vassalsDir: opts.vassalsDir }, `cannot watch the vassals directory: ${(err as Error).message}`);
+    await control.close();
+    notifier?.close();
+    vassalsLock.release();
+    lock.release();
+    return 1;
+  }
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
   void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
@@ -147,7 +192,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       reopenLogs();
       notifier?.reloading();
       try {
-        tracker.rescan(opts.vassalsDir);
+        watcher.rescan();
       } catch (err) {
         log.error({ err }, 'rescan failed');
       }
@@ -164,6 +209,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
 
   dispatcher.dispose();
+  tracker.dispose();
+  journal.close();
+  if (contain.cgroups) removeCgroup(contain.cgroups.base);
   sockets.releaseAll();
   await instances.closeLogFiles();
   listenHelper.close();

@@ -15,15 +15,20 @@ export class Supervisor implements SupervisorPort {
   readonly #bus: EventBus;
   readonly #read: ReadModel;
   readonly #usage: GroupUsageSampler;
-  readonly #info: ReturnType<SupervisorPort['info']>;
+  readonly #info: Omit<ReturnType<SupervisorPort['info']>, 'problems'>;
   readonly #reopenLogs: () => LogsReopened;
+  readonly #problems: () => readonly string[];
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened }, info: ReturnType<SupervisorPort['info']>) {
+  constructor(
+    parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened; problems: () => readonly string[] },
+    info: Omit<ReturnType<SupervisorPort['info']>, 'problems'>,
+  ) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
     this.#usage = parts.usage;
     this.#reopenLogs = parts.reopenLogs;
+    this.#problems = parts.problems;
     this.#info = info;
   }
 
@@ -99,6 +104,6 @@ export class Supervisor implements SupervisorPort {
   }
 
   info(): ReturnType<SupervisorPort['info']> {
-    return this.#info;
+    return { ...this.#info, problems: this.#problems() };
   }
 }

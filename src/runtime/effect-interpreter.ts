@@ -10,9 +10,26 @@ export interface InterpreterParts {
   readonly instances: InstanceWiring;
   readonly sockets: SocketHolder;
   readonly bus: EventBus;
+  /**
+   * An effect threw: said by the caller (a log line with the vassal) and turned into the vassal's
+   * event where there is one, never left to crash the emperor as an internal error.
+   */
+  readonly failed: (name: string, effect: Effect, err: Error) => void;
 }
 
 export function effectInterpreter(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
+  const { failed } = parts;
+  const carryOut = carrier(parts);
+  return (name, vassal, effect) => {
+    try {
+      carryOut(name, vassal, effect);
+    } catch (err) {
+      failed(name, effect, err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}
+
+function carrier(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
   const { instances, sockets, bus } = parts;
   return (name, vassal, effect) => {
     switch (effect.type) {

@@ -12,6 +12,8 @@ import type { InstanceJournal } from './instance-journal.js';
 import { openNotifySocket, type NotifySocket } from './notify-socket.js';
 import type { OutputRing } from './output-buffer.js';
 import { RecentLines } from './recent-lines.js';
+import { nofileHint, transientErrno } from '../lib/transient-errors.js';
+import { removeCgroup, type Cgroups } from './cgroups.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 import { VassalLog } from './vassal-log.js';
 
@@ -28,6 +30,8 @@ export interface InstanceWiringDeps {
   readonly report: (name: string, event: VassalEvent) => void;
   /** The held sockets to hand to a new instance of the vassal. */
   readonly socketFds: (name: string) => { name: string; fd: number }[];
+  /** Each instance's own cgroup, when the emperor can make them; null: process groups alone. */
+  readonly cgroups: Cgroups | null;
 }
 
 interface VassalInstances {
@@ -50,17 +54,27 @@ export class InstanceWiring {
   spawn(name: string, file: string, effect: Extract<Effect, { type: 'spawn' }>): void {
     const { generation, process: proc } = effect;
     const deps = this.#deps;
+    const report = (event: VassalEvent): void => deps.report(name, event);
+    // An instance the journal could not record would be orphaned by a crash of the emperor: none
+    // is started while the run dir cannot be written; the journal says when it can again.
+    const journalFailure = deps.journal.failure;
+    if (journalFailure !== null) {
+      queueMicrotask(() => report({ type: 'spawn-failed', generation, error: runDirNotWritable(deps.runDir, journalFailure), notFound: false }));
+      return;
+    }
     const v = this.#of(name);
     const standin = effect.role === 'standin';
     const log = deps.log.child({ vassal: name, generation, ...(standin ? { role: 'standin' } : {}) });
-    const report = (event: VassalEvent): void => deps.report(name, event);
     const readyLine = proc.ready.kind === 'log' ? new RegExp(proc.ready.pattern) : null;
     const recent = new RecentLines(RECENT_LINES);
     let pid = 0;
+    /** Spawned, but its journal record failed: killed at once and reported as a spawn that did not happen. */
+    let unrecorded: string | null = null;
     const onNotify = (line: string): void => {
       if (line.trim() === 'READY=1') report({ type: 'ready', generation });
       else if (line.startsWith('STATUS=')) report({ type: 'status-text', generation, text: line.slice(7) });
     };
+    const cgroup = deps.cgroups?.create(name, generation, effect.role) ?? null;
     const notifySocket = proc.ready.kind === 'notify' && proc.protocol === 'plain' ? this.#openNotifySocket(name, generation, onNotify) : null;
     const handle = spawnInstance(
       {
@@ -71,13 +85,18 @@ export class InstanceWiring {
         sockets: deps.socketFds(name),
         clock: deps.clock,
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
+        ...(cgroup ? { cgroup } : {}),
       },
       {
-        spawned: (p) => report({ type: 'spawned', generation, pid: p }),
+        spawned: (p) => {
+          if (unrecorded === null) report({ type: 'spawned', generation, pid: p });
+        },
         spawnFailed: (error, notFound) => {
           notifySocket?.close();
+          if (cgroup) removeCgroup(cgroup);
           const key = effect.role === 'standin' ? 'emperor.standin.command' : 'emperor.command';
-          report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}`, notFound });
+          const hint = transientErrno(error) ? ` (transient, retried with the throttle; ${nofileHint()})` : '';
+          report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}${hint}`, notFound });
         },
         lines: (stream, lines, cut) => {
           recent.pushAll(lines);
@@ -89,11 +108,13 @@ export class InstanceWiring {
         },
         notify: onNotify,
         uwsgiByte: (byte) => report({ type: 'uwsgi-byte', generation, byte }),
+        leftBehind: (what) => log.warn({ pids: what }, `processes of generation ${generation} outlived its main process: ${what}; stopping them${cgroup ? ' (found through its cgroup)' : ''}`),
         exited: (code, signal) => {
           v.handles.delete(generation);
           notifySocket?.close();
           if (pid) deps.journal.ended(pid);
-          report({ type: 'exited', generation, code, signal, output: recent.mostTelling() });
+          if (unrecorded !== null) report({ type: 'spawn-failed', generation, error: unrecorded, notFound: false });
+          else report({ type: 'exited', generation, code, signal, output: recent.mostTelling() });
         },
       },
     );
@@ -102,7 +123,10 @@ export class InstanceWiring {
       // Journaled before anything else can happen, so that a crash of the emperor right now
       // still leaves a record of this process group for the next emperor to stop.
       pid = handle.pid;
-      deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal);
+      if (!deps.journal.started(name, generation, pid, proc.protocol === 'uwsgi' ? 'SIGINT' : proc.stopSignal, cgroup)) {
+        unrecorded = runDirNotWritable(deps.runDir, deps.journal.failure ?? 'write failed');
+        handle.kill();
+      }
     }
   }
 
@@ -200,4 +224,8 @@ export class InstanceWiring {
     }
     return socket;
   }
+}
+
+function runDirNotWritable(runDir: string, why: string): string {
+  return `waiting: run dir not writable (${runDir}: ${why}); no instance is started that a crash of the emperor could orphan`;
 }

@@ -89,7 +89,7 @@ describe('control API endpoints', () => {
   });
 
   test('GET /emperor answers the emperor facts', async () => {
-    expect(await s.client.info()).toEqual({ pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0' });
+    expect(await s.client.info()).toEqual({ pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', problems: [] });
   });
 
   test('names with reserved characters round-trip through percent-encoding', async () => {

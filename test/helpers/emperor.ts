@@ -65,7 +65,9 @@ export class Emperor {
         // not JSON: kept in stderrText
       }
     });
-    await waitFor(() => this.logs.some((l) => String(l.msg).includes('watching')) || this.exitCode !== null, { message: 'emperor watching', timeout: 15_000 });
+    // Only this start's own lines count: after a restart, the first emperor's "watching" is already there.
+    const from = this.logs.length;
+    await waitFor(() => this.logs.slice(from).some((l) => String(l.msg).includes('watching')) || this.exitCode !== null, { message: 'emperor watching', timeout: 15_000 });
     return this;
   }
 

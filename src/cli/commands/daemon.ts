@@ -21,6 +21,8 @@ interface DaemonFlags {
   throttle: number;
   maxThrottle: number;
   requiredHeartbeat: number;
+  missingDirGrace: number;
+  rescanInterval: number;
   logFormat?: 'json' | 'pretty';
   logLevel: string;
   logFile?: string;
@@ -69,6 +71,8 @@ export function addDaemonOptions(cmd: Command): Command {
   return addLoadOptions(cmd.option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)'))
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
+    .addOption(durationFlag('--missing-dir-grace <duration>', 'how long vassals keep running after their directory vanishes, in case a deploy brings it back (0: stop them at once)', '10s'))
+    .addOption(durationFlag('--rescan-interval <duration>', 'period of the safety rescan that catches file events the kernel dropped (0: none)', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
     .option('--log-file <path>', "write the emperor's own log to this file instead of stderr (reopened on SIGUSR1 or `emperor reopen-logs`; under systemd leave it out: stderr goes to the journal)")
@@ -113,6 +117,8 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     throttleMs: flags.throttle,
     maxThrottleMs: flags.maxThrottle,
     requiredHeartbeatMs: flags.requiredHeartbeat,
+    missingDirGraceMs: flags.missingDirGrace,
+    rescanIntervalMs: flags.rescanInterval,
     logFormat: flags.logFormat ?? (process.stderr.isTTY && flags.logFile === undefined ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
     logFile: flags.logFile === undefined ? undefined : resolve(flags.logFile),

@@ -18,7 +18,8 @@ export function registerStatus(program: Command, run: (action: () => Promise<num
 Columns: NAME STATE PID UPTIME GEN (generation) RESTARTS RELOAD (strategy) SOCKETS (held by
 the emperor) NOTE; --wide adds CPU% RSS "LAST EXIT" before NOTE. CPU % is measured over 250 ms
 (or since the previous request), 100% being one core; RSS adds up every process of the group.
-A vassal stopped with \`emperor stop\` shows "stopped by the operator".
+A vassal stopped with \`emperor stop\` shows "stopped by the operator". Problems of the emperor's own
+surroundings (\`vassals directory missing\`, \`run dir not writable\`) are printed first.
 
 Examples:
   $ emperor status
@@ -30,6 +31,8 @@ Examples:
     if (watch) return runTop(client);
     const usage = wide === true;
     const vassals = name === undefined ? await client.list({ usage }) : [await client.get(name, { usage })];
+    // What is wrong with the emperor's surroundings (vassals directory missing, run dir not writable) comes first.
+    if (!json && name === undefined) for (const problem of (await client.info()).problems ?? []) process.stdout.write(`emperor: ${problem}\n`);
     if (json) process.stdout.write(`${JSON.stringify(name === undefined ? vassals : vassals[0], null, 2)}\n`);
     else process.stdout.write(`${renderStatusTable(vassals, { colour: useColour(), wide: usage })}\n`);
     return 0;

@@ -37,6 +37,8 @@ export class MemorySupervisor implements SupervisorPort {
   readonly calls: { name: string; action: VassalAction; wait: boolean }[] = [];
   /** Next action on these vassals fails with this message (the step is 'stand-in ready' for dances). */
   readonly failNext = new Map<string, string>();
+  /** What GET /emperor reports as wrong with the surroundings. */
+  problems: string[] = [];
   private readonly listeners = new Set<(event: LifecycleEvent) => void>();
   private readonly outputs = new Map<string, OutputLine[]>();
   private readonly outputListeners = new Map<string, Set<(line: OutputLine) => void>>();
@@ -134,7 +136,7 @@ export class MemorySupervisor implements SupervisorPort {
   }
 
   info() {
-    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0' };
+    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', problems: this.problems };
   }
 
   emit(event: LifecycleEvent): void {
