@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { addDaemonOptions, DAEMON_EXAMPLES, runDaemonCommand } from './commands/daemon.js';
 import { registerCheck } from './commands/check.js';
+import { registerImport } from './commands/import.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerRestartDance } from './commands/restart-dance.js';
@@ -63,6 +64,7 @@ function buildProgram(result: CliResult): Command {
   registerRestartDance(program, run);
   registerLogs(program, run);
   registerCheck(program, run);
+  registerImport(program, run);
   registerMetrics(program, run);
   return program;
 }
