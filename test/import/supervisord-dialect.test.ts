@@ -65,7 +65,7 @@ describe("supervisord's dialect, compared with the real supervisor", () => {
     ref = JSON.parse(execFileSync('/usr/bin/python3', [script], { input: JSON.stringify({ ini: INI, env: ENV, fmt: FMT }) }).toString()) as Reference;
   });
 
-  test.each(INI.map((text, i) => [i, text]))('INI case %i reads as supervisor reads it', (i, text) => {
+  test.each(INI.map((text, i) => [i, text] as const))('INI case %i reads as supervisor reads it', (i, text) => {
     const config = new SupervisordConfig();
     const problems = readSupervisordText(config, text, '/x.conf');
     const expected = ref.ini[i];
@@ -78,7 +78,7 @@ describe("supervisord's dialect, compared with the real supervisor", () => {
     expect(mine).toEqual(expected.sections);
   });
 
-  test.each(ENV.map((text, i) => [i, text]))('environment case %i reads as supervisor reads it', (i, text) => {
+  test.each(ENV.map((text, i) => [i, text] as const))('environment case %i reads as supervisor reads it', (i, text) => {
     const mine = parseEnvironment(text);
     const expected = ref.env[i];
     expect(mine.ok).toBe(expected?.ok);
