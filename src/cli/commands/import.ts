@@ -21,7 +21,7 @@ export function registerImport(program: Command, run: (action: () => Promise<num
     .command('import')
     .description('write vassal files from a supervisord, Gravity (Galaxy) or PM2 configuration')
     .argument('<source>', `what the files are: ${IMPORT_SOURCES.join(', ')}`)
-    .argument('<files...>', 'supervisord .conf/.ini files, galaxy.yml (or a Gravity config), or a PM2 ecosystem file (.js, .cjs or .json)')
+    .argument('<files...>', 'supervisord .conf/.ini files, galaxy.yml (or a Gravity config), or a PM2 ecosystem file (.js, .cjs, .mjs, .json or .yml)')
     .option('-o, --out <dir>', 'write the vassal files here (default: --vassals, else the current directory)')
     .option('--vassals <dir>', 'the vassals directory of the emperor that will run them')
     .option('-n, --dry-run', 'print the files instead of writing them')
