@@ -2,10 +2,9 @@
 // the directories Gravity derives from them (galaxy_root, data_dir/gravity, log_dir), found the
 // way Gravity's config manager finds them.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { load } from 'js-yaml';
 import { ImportInputError } from '../imported-vassal.js';
+import { parseYamlInput, readInput } from '../read-input.js';
 import { lineOfKey } from '../yaml-lines.js';
 import { isMapping, SettingsReader } from './settings-reader.js';
 import type { Source } from './settings-reader.js';
@@ -23,20 +22,9 @@ export interface GravityConfig {
   readonly notes: string[];
 }
 
-export async function readYamlFile(file: string): Promise<{ source: Source; root: unknown }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ImportInputError({ file, line: 0, message: code === 'ENOENT' ? 'no such file' : `cannot read it: ${(error as Error).message}` });
-  }
-  try {
-    return { source: { file, text }, root: load(text, { json: true }) };
-  } catch (error) {
-    const { reason, mark } = error as { reason?: string; mark?: { line?: number } };
-    throw new ImportInputError({ file, line: (mark?.line ?? -1) + 1, message: `not valid YAML: ${reason ?? String(error)}` });
-  }
+async function readYamlFile(file: string): Promise<{ source: Source; root: unknown }> {
+  const text = await readInput(file);
+  return { source: { file, text }, root: parseYamlInput(text, file) };
 }
 
 export async function readGravityConfig(given: string, env: NodeJS.ProcessEnv): Promise<GravityConfig> {

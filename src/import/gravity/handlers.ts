@@ -2,10 +2,8 @@
 // (handling.processes in YAML, <handlers><handler id> in XML) and dynamic ones from the
 // `handlers:` section, expanded by `processes` and `name_template` as Gravity expands them.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { load } from 'js-yaml';
-import { ImportInputError } from '../imported-vassal.js';
+import { parseYamlInput, readInput } from '../read-input.js';
 import type { GravityConfig } from './gravity-config.js';
 import { isMapping, SettingsReader } from './settings-reader.js';
 import { serviceEnv } from './services.js';
@@ -82,15 +80,9 @@ async function staticHandlers(config: GravityConfig): Promise<{ assign: string[]
   if (typeof g.job_config_file === 'string') file = path.resolve(configDir, g.job_config_file);
   else file = ['job_conf.yml', 'job_conf.xml'].map((f) => path.join(configDir, f)).find((f) => existsSync(f));
   if (file === undefined || !existsSync(file)) return { assign: [], specs: [] };
-  const text = await readFile(file, 'utf8');
+  const text = await readInput(file);
   if (file.endsWith('.xml')) return fromXml(text, file);
-  let doc: unknown;
-  try {
-    doc = load(text, { json: true });
-  } catch (error) {
-    const { reason, mark } = error as { reason?: string; mark?: { line?: number } };
-    throw new ImportInputError({ file, line: (mark?.line ?? -1) + 1, message: `not valid YAML: ${reason ?? String(error)}` });
-  }
+  const doc = parseYamlInput(text, file);
   return fromYaml(isMapping(doc) ? doc : {}, file);
 }
 

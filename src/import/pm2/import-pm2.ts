@@ -1,10 +1,10 @@
 // `emperor import pm2 ecosystem.config.js`: each app of apps[] as vassals (one per instance in
 // fork mode), PM2's keys mapped onto the emperor's, the rest listed.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { collectImport, ImportInputError } from '../imported-vassal.js';
 import type { ImportedVassal, ImportResult } from '../imported-vassal.js';
+import { readInput } from '../read-input.js';
 import { loadEcosystem } from './load-ecosystem.js';
 import { mapApp } from './map-app.js';
 
@@ -23,7 +23,7 @@ export function importPm2(files: readonly string[], opts: Pm2Options): Promise<I
       const loaded = await loadEcosystem(file);
       const apps = appsOf(loaded);
       if (apps === undefined) throw new ImportInputError({ file, line: 1, message: 'expected { apps: [ { name, script, … } ] } (or a list of apps)' });
-      const text = readFileSync(file, 'utf8');
+      const text = await readInput(file);
       apps.forEach((app, index) => {
         const name = typeof app === 'object' && app !== null ? (app as Record<string, unknown>).name : undefined;
         const line = lineOf(text, typeof name === 'string' ? name : 'script');
@@ -43,7 +43,7 @@ export function importPm2(files: readonly string[], opts: Pm2Options): Promise<I
     }
     const names = new Set<string>();
     for (const v of vassals) {
-      if (names.has(v.name)) throw new ImportInputError({ file: v.origin, line: 0, message: `two apps are named ${v.name}; give each its own name` });
+      if (names.has(v.name)) throw new ImportInputError({ file: files.join(', '), line: 0, message: `two apps are named ${v.name} (the second: ${v.origin}); give each its own name` });
       names.add(v.name);
     }
     return { vassals, warnings };

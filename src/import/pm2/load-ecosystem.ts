@@ -1,32 +1,18 @@
 // A PM2 ecosystem file's apps: JSON and YAML are parsed; a .js/.cjs file is run as CommonJS
 // and a .mjs file imported, as PM2 itself does (an ecosystem file is a program, often reading
 // process.env). Problems name file:line.
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { load } from 'js-yaml';
 import { ImportInputError } from '../imported-vassal.js';
+import { parseYamlInput, readInput } from '../read-input.js';
 
 export async function loadEcosystem(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ImportInputError({ file, line: 0, message: code === 'ENOENT' ? 'no such file' : `cannot read it: ${(error as Error).message}` });
-  }
+  const text = await readInput(file);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return parseJson(text, file);
-  if (ext === '.yml' || ext === '.yaml') {
-    try {
-      return load(text, { json: true });
-    } catch (error) {
-      const { reason, mark } = error as { reason?: string; mark?: { line?: number } };
-      throw new ImportInputError({ file, line: (mark?.line ?? -1) + 1, message: `not valid YAML: ${reason ?? String(error)}` });
-    }
-  }
+  if (ext === '.yml' || ext === '.yaml') return parseYamlInput(text, file);
   if (ext === '.mjs') {
     try {
       const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };

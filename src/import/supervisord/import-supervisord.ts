@@ -46,7 +46,7 @@ export function importSupervisord(files: readonly string[], opts: SupervisordOpt
       warnings.push(`${g.file}:${g.line}: [group:${group}] (${g.programs.join(', ')}): the emperor has no groups; noted in each file; act on several vassals by name`);
     }
     const vassals = orderByPriority(processes);
-    refuseDuplicates(vassals, processes);
+    refuseDuplicates(processes);
     for (const v of vassals) for (const u of v.unmapped) warnings.push(`${v.name}: not mapped: ${u}`);
     return { vassals, warnings };
   });
@@ -158,6 +158,7 @@ function programProcesses(
     notes.push(...mapped.notes);
     const enabled = mapped.autostart;
     processes.push({
+      section,
       priority,
       enabled,
       vassal: {
@@ -174,14 +175,14 @@ function programProcesses(
   return processes;
 }
 
-function refuseDuplicates(vassals: readonly ImportedVassal[], processes: readonly ProgramProcess[]): void {
-  const seen = new Map<string, string>();
-  for (const v of vassals) {
-    const before = seen.get(v.name);
+// Two processes with one name would be one vassal file; supervisord refuses that too
+function refuseDuplicates(processes: readonly ProgramProcess[]): void {
+  const seen = new Map<string, ProgramProcess>();
+  for (const p of processes) {
+    const before = seen.get(p.vassal.name);
     if (before !== undefined) {
-      const p = processes.find((q) => q.vassal.name === v.name);
-      throw new ImportInputError({ file: p?.vassal.origin ?? '', line: 0, message: `two processes are named ${v.name} (${before} and ${v.origin}); supervisord refuses duplicate names too` });
+      throw new ImportInputError({ file: p.section.file, line: p.section.line, message: `two processes are named ${p.vassal.name} (${before.vassal.origin} and ${p.vassal.origin}); supervisord refuses duplicate names too` });
     }
-    seen.set(v.name, v.origin);
+    seen.set(p.vassal.name, p);
   }
 }

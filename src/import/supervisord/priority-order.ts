@@ -1,10 +1,13 @@
 // supervisord's `priority` (lower starts first, default 999) as the emperor's start order: each
 // process waits (`after`) for the processes of the next lower priority that start by themselves.
 import type { ImportedVassal } from '../imported-vassal.js';
+import type { IniSection } from './config-parser.js';
 
 /** One process of a program, before start order is known. */
 export interface ProgramProcess {
   readonly vassal: ImportedVassal;
+  /** The [program:x] section it comes from (for problems). */
+  readonly section: IniSection;
   readonly priority: number;
   /** autostart: false processes are written under disabled/ and nothing waits for them. */
   readonly enabled: boolean;

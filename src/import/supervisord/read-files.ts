@@ -1,10 +1,10 @@
 // The files of a supervisord configuration: each file named on the command line, then the files
 // its `[include] files =` globs match (relative to that file's directory, sorted, as supervisord
 // does; only the named files' includes are followed, as supervisord follows only the main file's).
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ImportInputError } from '../imported-vassal.js';
+import { readInput } from '../read-input.js';
 import { readSupervisordText, SupervisordConfig } from './config-parser.js';
 import { percentFormat } from './percent-format.js';
 import { pythonGlob } from './python-glob.js';
@@ -40,13 +40,7 @@ export async function readSupervisordFiles(files: readonly string[], env: NodeJS
 
 async function readOne(config: SupervisordConfig, file: string, read: string[]): Promise<void> {
   if (read.includes(file)) return;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ImportInputError({ file, line: 0, message: code === 'ENOENT' ? 'no such file' : `cannot read it: ${(error as Error).message}` });
-  }
+  const text = await readInput(file);
   const problems = readSupervisordText(config, text, file);
   const first = problems[0];
   if (first) throw new ImportInputError(first);
