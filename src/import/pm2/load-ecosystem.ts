@@ -53,7 +53,8 @@ function runCommonJs(text: string, file: string): unknown {
 }
 
 function lineInStack(error: unknown, file: string): number {
-  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  // Errors thrown by the file may come from another realm (another Error), so no instanceof here.
+  const stack = typeof error === 'object' && error !== null && typeof (error as { stack?: unknown }).stack === 'string' ? (error as { stack: string }).stack : '';
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`${escaped}:(\\d+)`).exec(stack);
   return m ? Number(m[1]) : 0;

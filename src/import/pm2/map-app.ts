@@ -123,7 +123,7 @@ function commandOf(app: Record<string, unknown>, script: string, cwd: string, ct
   const given = (app.interpreter ?? app.exec_interpreter) as string | undefined;
   const scriptPath = path.resolve(cwd, script);
   if (given === 'none') return [scriptPath, ...args];
-  if (given === undefined && !existsSync(scriptPath) && !script.includes('/')) {
+  if (given === undefined && path.extname(script) === '' && !existsSync(scriptPath) && !script.includes('/')) {
     notes.push(`script ${script} is no file in ${cwd}: run as a program from PATH (as PM2 does for binaries)`);
     return [script, ...args];
   }
