@@ -29,6 +29,7 @@ ${DAEMON_EXAMPLES}
   $ emperor status
   $ emperor restart-dance worker
   $ emperor check ./vassals
+  $ emperor import supervisord /etc/supervisor/supervisord.conf --out ./vassals
 
 Run \`emperor <command> --help\` for the options of a command.`;
 

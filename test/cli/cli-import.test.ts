@@ -134,6 +134,10 @@ describe('emperor import', () => {
     expect(web).toContain('  max-restarts: 7\n');
     expect(web).toContain('    - http.server\n    - "8000"\n');
     expect(r.stderr).toContain('[supervisord] not imported (logfile)');
+    // What was written passes `emperor check`.
+    const check = await runCli(['check', out]);
+    expect(check.stdout).toContain(`${join(out, 'web.yml')}: ok`);
+    expect(check.code).toBe(0);
   });
 
   test('an unknown source is a usage error that names the sources', async () => {
