@@ -140,6 +140,12 @@ describe('emperor import', () => {
     expect(check.code).toBe(0);
   });
 
+  test('--help teaches: the three sources, what is refused, examples', async () => {
+    const r = await runCli(['import', '--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['supervisord', 'gravity', 'pm2', '--dry-run', '--force', 'nothing is dropped silently', 'Examples:']) expect(r.stdout).toContain(word);
+  });
+
   test('an unknown source is a usage error that names the sources', async () => {
     const r = await runCli(['import', 'systemd', 'x.service']);
     expect(r.code).toBe(2);

@@ -117,7 +117,7 @@ function gunicornDrafts(config: GravityConfig, umask: string, env: NodeJS.Proces
   const list = Array.isArray(raw) ? raw : [raw];
   return list.flatMap((item, i) => {
     const where = Array.isArray(raw) ? `gravity.gunicorn[${i}]` : 'gravity.gunicorn';
-    const s = new SettingsReader(isMapping(item) ? item : {}, Array.isArray(raw) ? ['gravity', 'gunicorn'] : ['gravity', 'gunicorn'], config.source);
+    const s = new SettingsReader(isMapping(item) ? item : {}, ['gravity', 'gunicorn'], config.source);
     if (!s.get('enable', 'bool', true)) return [];
     const name = Array.isArray(raw) ? `gunicorn${i}` : 'gunicorn';
     const bind = s.get('bind', 'string', 'localhost:8080');
