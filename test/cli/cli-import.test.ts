@@ -75,6 +75,7 @@ describe('emperor import', () => {
     expect(clash.stderr).toContain(`vassal a already exists as ${join(out, 'a.ini')}`);
   });
 
+  // One or two CLI calls a test: each costs seconds on a loaded machine.
   test('invalid input: file:line: problem, exit 1, nothing written', async () => {
     const conf = join(dir.path, 'bad.conf');
     writeFileSync(conf, '[program:a]\ncommand = /bin/true\nthis is not an option\n');
@@ -82,21 +83,29 @@ describe('emperor import', () => {
     expect(r).toMatchObject({ code: 1 });
     expect(r.stderr).toContain(`${conf}:3: expected \`key = value\`, a [section] header or a comment, got "this is not an option"`);
     expect(readdirSync(out)).toEqual([]);
+  });
 
+  test('supervisord values supervisord would refuse are file:line too', async () => {
+    const conf = join(dir.path, 'bad.conf');
     writeFileSync(conf, '[program:a]\ncommand = /bin/true\nnumprocs = 2\n');
     const names = await runCli(['import', 'supervisord', conf, '--out', out]);
     expect(names.stderr).toContain(`${conf}:1: [program:a] process_name: must contain %(process_num)s when numprocs > 1`);
-
     writeFileSync(conf, '[program:a]\ncommand = run %(ENV_NO_SUCH_VARIABLE)s\n');
     const expansion = await runCli(['import', 'supervisord', conf, '--out', out]);
     expect(expansion.stderr).toContain(`${conf}:2: [program:a] command: \`%(ENV_NO_SUCH_VARIABLE)s\` names nothing that can be expanded`);
+    expect(readdirSync(out)).toEqual([]);
+  });
 
+  test('a PM2 ecosystem file that is not JavaScript is file:line', async () => {
     const js = join(dir.path, 'ecosystem.config.js');
     writeFileSync(js, 'module.exports = {\n  apps: [\n    { name: "a", script: "a.js" ,, }\n  ]\n};\n');
     const pm2 = await runCli(['import', 'pm2', js, '--out', out]);
     expect(pm2.code).toBe(1);
     expect(pm2.stderr).toMatch(new RegExp(`^${js}:3: not valid JavaScript: `, 'm'));
+    expect(readdirSync(out)).toEqual([]);
+  });
 
+  test('a Gravity bind on a host name is file:line', async () => {
     const yml = join(dir.path, 'galaxy.yml');
     writeFileSync(yml, `gravity:\n  galaxy_root: ${dir.path}\n  gunicorn:\n    bind: galaxy.example.org:8080\ngalaxy:\n  brand: test\n`);
     const gravity = await runCli(['import', 'gravity', yml, '--out', out]);
