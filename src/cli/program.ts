@@ -4,6 +4,7 @@ import { addDaemonOptions, DAEMON_EXAMPLES, runDaemonCommand } from './commands/
 import { registerCheck } from './commands/check.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerEvents } from './commands/events.js';
+import { registerImport } from './commands/import.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerReopenLogs } from './commands/reopen-logs.js';
@@ -32,6 +33,7 @@ ${DAEMON_EXAMPLES}
   $ emperor status
   $ emperor restart-dance worker
   $ emperor check ./vassals
+  $ emperor import supervisord /etc/supervisor/supervisord.conf --out ./vassals
 
 Run \`emperor <command> --help\` for the options of a command.`;
 
@@ -67,6 +69,7 @@ function buildProgram(result: CliResult): Command {
   registerRestartDance(program, run);
   registerLogs(program, run);
   registerCheck(program, run);
+  registerImport(program, run);
   registerMetrics(program, run);
   registerTop(program, run);
   registerEvents(program, run);
