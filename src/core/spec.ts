@@ -100,6 +100,8 @@ export interface VassalSpec {
   readonly standin: ProcessSpec | undefined;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
+  /** Vassals that must have a ready instance before an original of this one is spawned; absent: none. */
+  readonly after?: readonly string[];
   /** What follows a death of the original; absent: DEFAULT_RESTART_POLICY. */
   readonly restart?: RestartPolicy;
   /** Changes whenever the file's content changes; a touch changes only the mtime. */

@@ -50,6 +50,8 @@ export interface Vassal {
   readonly failedRev: number | null;
   readonly failedReason: string | null;
   readonly sockets: SocketHold;
+  /** The vassals that had a ready instance at the last `peers-ready` event. */
+  readonly peersReady: readonly string[];
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
 }
@@ -74,6 +76,7 @@ export function newVassal(name: string, file: string): Vassal {
     failedRev: null,
     failedReason: null,
     sockets: { status: 'none' },
+    peersReady: [],
     commands: [],
   };
 }
@@ -85,6 +88,17 @@ export function wantsUp(v: Vassal): boolean {
 // The canonical key of a socket list: equal keys mean the held sockets can be kept.
 export function socketsKey(spec: VassalSpec): string {
   return JSON.stringify(spec.sockets);
+}
+
+// Ready for the vassals that wait for it (`after`): some instance of it (original or stand-in) serves.
+export function servesOthers(v: Vassal): boolean {
+  return v.instances.some((i) => i.phase === 'ready');
+}
+
+// The vassals named by `after` that have no ready instance yet: an original waits for them.
+export function waitingFor(v: Vassal): readonly string[] {
+  const after = v.spec?.after ?? [];
+  return after.filter((name) => !v.peersReady.includes(name));
 }
 
 export function restartPolicyOf(v: Vassal): RestartPolicy {

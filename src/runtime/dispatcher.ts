@@ -7,7 +7,7 @@ import type { Effect } from '../core/effects.js';
 import type { VassalEvent } from '../core/events.js';
 import { step } from '../core/step.js';
 import type { Backoff } from '../core/restart-policy.js';
-import { newVassal, type Vassal } from '../core/vassal.js';
+import { newVassal, servesOthers, type Vassal } from '../core/vassal.js';
 import type { Clock } from './clock.js';
 
 export type Interpret = (name: string, vassal: Vassal, effect: Effect) => void;
@@ -32,6 +32,8 @@ export class Dispatcher {
   #interpret: Interpret = () => undefined;
   #nextCommand = 0;
   #draining = false;
+  /** The vassals with a ready instance, as last told to every vassal (for `after`). */
+  #ready: readonly string[] = [];
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -47,6 +49,7 @@ export class Dispatcher {
     if (!this.#entries.has(name)) {
       if (event.type !== 'file-loaded' && event.type !== 'file-invalid') return;
       this.#entries.set(name, { vassal: newVassal(name, file ?? ''), timer: null });
+      this.#queue.push({ name, event: { type: 'peers-ready', names: this.#ready } });
     }
     this.#queue.push({ name, event });
     if (this.#draining) return;
@@ -111,6 +114,7 @@ export class Dispatcher {
       if (effect.type === 'forget') this.#forget(name, entry);
       this.#interpret(name, entry.vassal, effect);
     }
+    this.#announceReady();
   }
 
   #answer(answer: CommandAnswer): void {
@@ -124,5 +128,13 @@ export class Dispatcher {
     entry.timer = null;
     this.#entries.delete(name);
     for (const l of this.#forgotten) l(name);
+  }
+
+  // Tells every vassal when the set of ready vassals changed: one waiting for them may start now.
+  #announceReady(): void {
+    const ready = [...this.#entries.values()].filter((e) => servesOthers(e.vassal)).map((e) => e.vassal.name).sort();
+    if (ready.length === this.#ready.length && ready.every((n, i) => n === this.#ready[i])) return;
+    this.#ready = ready;
+    for (const name of this.#entries.keys()) this.#queue.push({ name, event: { type: 'peers-ready', names: ready } });
   }
 }
