@@ -45,9 +45,11 @@ def hold_beat_name(sender=None, **_):
 def stamp(sender=None, headers=None, **_):
     # Runs in the process that sends: in beat, this marks the tick with beat's pid and the time.
     if "singleton" in _beat and headers is not None:
-        _beat["singleton"].check()
+        # Stamped first: re-taking the lock after a PostgreSQL restart may take a moment, and
+        # that wait must not make two ticks look closer than beat sent them.
         headers["beat_pid"] = os.getpid()
         headers["beat_sent_at"] = time.time()
+        _beat["singleton"].check()
 
 
 @app.task(bind=True)
