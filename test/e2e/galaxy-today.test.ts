@@ -69,7 +69,7 @@ interface Load {
 }
 
 // GETs and job POSTs on a new connection each, until stopped.
-function startLoad(port: number, workers = 6): Load {
+function startLoad(port: number, workers = 4): Load {
   const load: Load = { ok: 0, jobs: [], failures: {}, stop: async () => undefined };
   let running = true;
   const fail = (why: string): void => void (load.failures[why] = (load.failures[why] ?? 0) + 1);
