@@ -72,9 +72,11 @@ async function viaEmperor(ctx, reps, reload) {
     '',
   ].join('\n'));
   const runs = [];
+  const startups = [];
   try {
     await pollHttp(port, () => true, { timeout: 60_000 });
     for (let i = 1; i <= reps; i++) {
+      const from = e.logs.length;
       runs.push(await measure(port, versionFile, i, async () => {
         const doneEvent = reload === 'dance' ? ['dance-done', 'dance-failed'] : ['reload-done', 'reload-failed'];
         const done = e.waitEvent((x) => x.vassal === 'gx' && doneEvent.includes(x.event), 120_000, doneEvent[0]);
@@ -83,11 +85,17 @@ async function viaEmperor(ctx, reps, reload) {
         const d = await done;
         if (d.event !== doneEvent[0]) throw new Error(`${reload} failed: ${d.msg}`);
       }));
+      // The first new code comes from the stand-in (dance) or the new original (overlap): how
+      // long gunicorn took from its spawn to its READY=1, the part of the figure that is gunicorn's.
+      const first = e.logs.slice(from).find((l) => l.vassal === 'gx' && l.event === 'ready');
+      if (typeof first?.durationMs === 'number') startups.push(first.durationMs);
     }
   } finally {
     await e.stop();
   }
-  record(ctx, reload === 'dance' ? '(a) emperor restart dance' : '(b) emperor overlap reload', runs);
+  const peer = reload === 'dance' ? '(a) emperor restart dance' : '(b) emperor overlap reload';
+  record(ctx, peer, runs);
+  ctx.record(S, peer, 'first new instance: spawn to READY=1', startups);
 }
 
 async function viaSupervisord(ctx, reps) {
