@@ -68,6 +68,8 @@ export interface ProcessSpec {
   readonly heartbeatTimeoutMs: number | undefined;
   /** Run as this user (uid, gid, supplementary groups, HOME…); absent: as the emperor itself. */
   readonly runAs?: RunAs | undefined;
+  /** Directories created (mode 0700, owned by runAs) before exec when missing; absent: none. */
+  readonly dirs?: readonly string[] | undefined;
   /** The umask set before exec; absent: the emperor's own. */
   readonly umask?: number | undefined;
   /** Resource limits set before exec; absent: the emperor's own. */

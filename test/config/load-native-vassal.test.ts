@@ -190,3 +190,16 @@ describe('after (start order)', () => {
     ]);
   });
 });
+
+describe('dirs', () => {
+  test('paths relative to the vassal file, given to the original and the stand-in', async () => {
+    const spec = await loadSpec(await vassals.write('pg.yml', 'emperor:\n  command: [x]\n  dirs: [var/pg, /srv/abs]\n  reload: dance\n  standin: { env: { A: "1" } }\n'));
+    expect(spec.process.dirs).toEqual([path.join(vassals.dir, 'var/pg'), '/srv/abs']);
+    expect(spec.standin?.dirs).toEqual(spec.process.dirs);
+  });
+
+  test('not a list of paths is an error', async () => {
+    const { errors } = await loadProblems(await vassals.write('pg.yml', 'emperor:\n  command: [x]\n  dirs: var/pg\n'));
+    expect(errors.map((e) => `${e.key}: ${e.message}`)).toEqual(['emperor.dirs: expected a list of directories like [var/postgres], got `var/pg` (string)']);
+  });
+});

@@ -4,7 +4,7 @@
 // One stack for the whole file; every guarantee is read back from the database.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import type { VassalStatus } from '../../src/core/status.js';
@@ -25,7 +25,7 @@ function sql(query: string): string[][] {
   return out.split('\n').filter(Boolean).map((l) => l.split('|'));
 }
 
-// Copies the example into the vassals dir on free ports; as root, var/postgres belongs to postgres.
+// Copies the example into the vassals dir on free ports (var/postgres is made by the emperor: `dirs`).
 function install(): void {
   cpSync(join(REPO, 'vassals.example', 'galaxy-today'), em.vassals, { recursive: true, filter: (src) => !src.includes('__pycache__') && !/var\/(?!\.gitignore)/.test(src.slice(REPO.length)) });
   for (const file of readdirSync(em.vassals).filter((f) => f.endsWith('.yml'))) {
@@ -36,13 +36,6 @@ function install(): void {
   }
   // The vassals run as postgres and redis must reach their files through the temp dir.
   chmodSync(em.dir, 0o755);
-  const pgdata = join(em.vassals, 'var', 'postgres');
-  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
-  if (root) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    chownSync(pgdata, uid, gid);
-  }
 }
 
 // The emperor's own record of each instance of a vassal: spawned and exited times, by generation.
@@ -144,6 +137,9 @@ describe("today's Galaxy under the emperor", () => {
       return Promise.all([em.status('postgres'), em.status('redis')]).then(([pg, redis]) => {
         expect(owner(pg!.pid)).toBe('postgres');
         expect(owner(redis!.pid)).toBe('redis');
+        // `dirs` made PostgreSQL's data directory, owned by postgres, 0700.
+        const pgdata = statSync(join(em.vassals, 'var', 'postgres'));
+        expect({ uid: pgdata.uid, mode: pgdata.mode & 0o777 }).toEqual({ uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), mode: 0o700 });
       });
     }
     return undefined;
