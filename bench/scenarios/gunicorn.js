@@ -35,15 +35,23 @@ async function measure(port, versionFile, n, restart) {
   // Atomic: an app loading right now must never read a half-written file.
   atomicWrite(versionFile, `${version}\n`);
   const load = closeLoad(port, RATE);
-  await sleep(LEAD_MS);
-  const t0 = now();
-  const newCode = newCodeAfter(port, version, t0);
-  await restart(version);
-  const eventMs = now() - t0;
-  const newCodeMs = await newCode;
-  await sleep(TAIL_MS);
-  const r = await load.stop();
-  return { failed: r.errors + r.timeouts + r.non2xx, requests: r.requests, p99: r.p99, max: r.max, eventMs, newCodeMs };
+  let stopped = false;
+  try {
+    await sleep(LEAD_MS);
+    const t0 = now();
+    const newCode = newCodeAfter(port, version, t0);
+    newCode.catch(() => undefined); // awaited below; a failed restart must not leave it unhandled
+    await restart(version);
+    const eventMs = now() - t0;
+    const newCodeMs = await newCode;
+    await sleep(TAIL_MS);
+    const r = await load.stop();
+    stopped = true;
+    return { failed: r.errors + r.timeouts + r.non2xx, requests: r.requests, p99: r.p99, max: r.max, eventMs, newCodeMs };
+  } finally {
+    // A failed restart must not leave the load running (it would keep the bench alive).
+    if (!stopped) await load.stop();
+  }
 }
 
 function record(ctx, peer, runs) {
