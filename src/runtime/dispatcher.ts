@@ -32,8 +32,8 @@ export class Dispatcher {
   #interpret: Interpret = () => undefined;
   #nextCommand = 0;
   #draining = false;
-  /** The vassals with a ready instance, as last told to every vassal (for `after`). */
-  #ready: readonly string[] = [];
+  /** The vassals with a ready instance (for `after`), kept up to date after every step. */
+  readonly #ready = new Set<string>();
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -49,8 +49,9 @@ export class Dispatcher {
     if (!this.#entries.has(name)) {
       if (event.type !== 'file-loaded' && event.type !== 'file-invalid') return;
       this.#entries.set(name, { vassal: newVassal(name, file ?? ''), timer: null });
-      this.#queue.push({ name, event: { type: 'peers-ready', names: this.#ready } });
     }
+    // A file that names vassals to wait for learns which are ready before it is applied.
+    if (event.type === 'file-loaded' && event.spec.after?.length) this.#queue.push({ name, event: { type: 'peers-ready', names: this.#readyNames() } });
     this.#queue.push({ name, event });
     if (this.#draining) return;
     this.#draining = true;
@@ -114,7 +115,7 @@ export class Dispatcher {
       if (effect.type === 'forget') this.#forget(name, entry);
       this.#interpret(name, entry.vassal, effect);
     }
-    this.#announceReady();
+    this.#noteReady(name, entry.vassal);
   }
 
   #answer(answer: CommandAnswer): void {
@@ -130,11 +131,18 @@ export class Dispatcher {
     for (const l of this.#forgotten) l(name);
   }
 
-  // Tells every vassal when the set of ready vassals changed: one waiting for them may start now.
-  #announceReady(): void {
-    const ready = [...this.#entries.values()].filter((e) => servesOthers(e.vassal)).map((e) => e.vassal.name).sort();
-    if (ready.length === this.#ready.length && ready.every((n, i) => n === this.#ready[i])) return;
-    this.#ready = ready;
-    for (const name of this.#entries.keys()) this.#queue.push({ name, event: { type: 'peers-ready', names: ready } });
+  // When this vassal became ready or stopped being ready, tells the vassals that name it in
+  // `after` (only those: a fleet of 1000 without `after` must not pay for it).
+  #noteReady(name: string, vassal: Vassal): void {
+    const serves = this.#entries.has(name) && servesOthers(vassal);
+    if (serves === this.#ready.has(name)) return;
+    if (serves) this.#ready.add(name);
+    else this.#ready.delete(name);
+    const names = this.#readyNames();
+    for (const [other, e] of this.#entries) if (e.vassal.spec?.after?.includes(name)) this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+  }
+
+  #readyNames(): string[] {
+    return [...this.#ready].sort();
   }
 }
