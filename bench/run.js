@@ -22,6 +22,7 @@ import * as scale from "./scenarios/scale.js";
 import * as churn from './scenarios/churn.js';
 import * as zd from './scenarios/zero-downtime.js';
 import * as logs from './scenarios/logs.js';
+import * as gunicorn from './scenarios/gunicorn.js';
 
 const HERE = import.meta.dirname;
 const argv = process.argv.slice(2);
@@ -35,7 +36,7 @@ const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RES
 const profile = !argv.includes('--no-profile');
 
 const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000 };
-const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600 };
+const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800 };
 
 const owned = new Set();
 const ctx = {
@@ -125,6 +126,7 @@ const plan = [
   ['logs', 'emperor', (c) => logs.logsEmperor(c)],
   ['logs', 'supervisord', (c) => logs.logsSupervisord(c)],
   ['logs', 'pm2', (c) => logs.logsPm2(c)],
+  ['gunicorn', 'all', (c) => gunicorn.gunicornRestarts(c)],
 ];
 
 async function main() {
@@ -137,7 +139,9 @@ async function main() {
     log(`the emperor CLI does not run (emperor parts will fail): ${err.message}`);
     emperorOk = false;
   }
-  if (!existsSync(PM2_BIN) || sh('command -v uwsgi') === '?' || sh('command -v supervisord') === '?') {
+  // The gunicorn scenario needs only supervisord (and gunicorn) among the peers.
+  const needsPm2AndUwsgi = !only || only.some((s) => !s.startsWith('gunicorn'));
+  if ((needsPm2AndUwsgi && (!existsSync(PM2_BIN) || sh('command -v uwsgi') === '?')) || sh('command -v supervisord') === '?') {
     log('peers missing: run `sudo bench/setup` first');
     process.exit(2);
   }
@@ -152,7 +156,7 @@ async function main() {
     os: sh('. /etc/os-release && echo "$PRETTY_NAME"'),
     emperor: `${emperorVersion()} (${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' rev-parse --short HEAD')}${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' status --porcelain -- src | head -1') ? ', src/ has uncommitted changes' : ''})`,
     uwsgi: await uwsgiVersion(),
-    pm2: pm2Version(),
+    pm2: existsSync(PM2_BIN) ? pm2Version() : 'not installed',
     supervisord: await supervisordVersion(),
     quick,
     reps: ctx.reps,

@@ -1,6 +1,8 @@
 // The `emperor` section: raw mapping -> WrittenVassal, every key type-checked, every problem collected.
 import { describeValue, isMapping } from './describe-value.js';
 import { readAccountKey } from './read-account-keys.js';
+import { readAfter } from './read-after.js';
+import { readDirs } from './read-dirs.js';
 import { readProcessKeys } from './read-process-keys.js';
 import { readRestartKeys } from './read-restart-keys.js';
 import { readSockets } from './read-sockets.js';
@@ -27,6 +29,8 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
     ...(Object.hasOwn(raw, 'sockets') ? { sockets: readSockets(raw.sockets, 'emperor.sockets', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'standin') ? { standin: readStandin(raw.standin, 'emperor.standin', report, baseDir) } : {}),
     restart: readRestartKeys(raw, report),
+    ...(Object.hasOwn(raw, 'after') ? { after: readAfter(raw.after, 'emperor.after', report) } : {}),
+    ...(Object.hasOwn(raw, 'dirs') ? { dirs: readDirs(raw.dirs, 'emperor.dirs', report, baseDir) } : {}),
     hasCommandKey: Object.hasOwn(raw, 'command'),
   };
 }

@@ -47,7 +47,7 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
   if (command === undefined) return undefined;
   const runAs = resolveRunAs(written, opts.runAs, report);
   checkTyrantLogto(written.logto, runAs, opts.runAs, 'emperor.logto', report);
-  return { flavour, written, process: { ...resolveProcess(written, command, origin, 'emperor', report), runAs } };
+  return { flavour, written, process: { ...resolveProcess(written, command, origin, 'emperor', report), runAs, ...(written.dirs?.length ? { dirs: written.dirs } : {}) } };
 }
 
 // `emperor.command` makes a native vassal even next to a uwsgi section; a uwsgi section alone makes a uWSGI one.

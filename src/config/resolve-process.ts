@@ -81,6 +81,7 @@ export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, fil
     runAs: base.runAs,
     umask: overrides.umask ?? base.umask,
     limits: overrides.limits ?? base.limits,
+    ...(base.dirs ? { dirs: base.dirs } : {}),
   };
   if (!uwsgi && overrides.heartbeatTimeoutMs !== undefined) {
     report.warn(`${prefix}.heartbeat-timeout`, 'only uWSGI instances send heartbeats (ignored)');

@@ -57,7 +57,7 @@ export function resolveStandin(
   }
   report.errors.push(...own.errors);
   report.warnings.push(...own.warnings);
-  return resolved === undefined ? undefined : { ...resolved.process, runAs: base.runAs };
+  return resolved === undefined ? undefined : { ...resolved.process, runAs: base.runAs, ...(base.dirs ? { dirs: base.dirs } : {}) };
 }
 
 function sameRunAs(a: RunAs | undefined, b: RunAs | undefined): boolean {

@@ -54,10 +54,12 @@ export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const standin = resolveStandin(document.written.standin, document.process, ctx.standin, docCtx, report);
   const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
+  const after = document.written.after ?? [];
+  if (after.includes(name)) report.error('emperor.after', `a vassal cannot wait for itself (${name})`);
   if (ctx.paths !== undefined) checkPaths(document, standin, ctx.file, ctx.paths, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
   const restart = resolveRestart(document.written.restart);
-  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart };
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart, ...(after.length > 0 ? { after } : {}) };
   return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
 }
 

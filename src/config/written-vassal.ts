@@ -61,6 +61,10 @@ export interface WrittenVassal extends WrittenProcess {
   readonly standin?: WrittenStandin;
   /** `restart`, `restart-burst`, `restart-window`, `max-restarts`; default DEFAULT_RESTART_POLICY. */
   readonly restart?: WrittenRestart;
+  /** Absolute paths created before each start, owned by the vassal's user. Default: none. */
+  readonly dirs?: readonly string[];
+  /** Vassal names whose instance must be ready before this one starts. Default: none. */
+  readonly after?: readonly string[];
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
   readonly hasCommandKey: boolean;
 }
@@ -88,7 +92,7 @@ export const ACCOUNT_KEYS = ['user', 'group'] as const;
 /** What follows a death of the original: the emperor section only (a stand-in is never respawned). */
 export const RESTART_KEYS = ['restart', 'restart-burst', 'restart-window', 'max-restarts'] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', ...RESTART_KEYS] as const;
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', ...RESTART_KEYS, 'after', 'dirs'] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

@@ -106,6 +106,9 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'command':
       applyCommand(d, e);
       return;
+    case 'peers-ready':
+      patch(d, { peersReady: e.names });
+      return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
       return;

@@ -32,6 +32,8 @@ export type VassalEvent =
     }
   /** An operator's command; `id` ties the core's answer and the later `done` event to it. */
   | { readonly type: 'command'; readonly id: number; readonly action: VassalAction }
+  /** The vassals that have a ready instance now (sent whenever that set changes): `after` waits on it. */
+  | { readonly type: 'peers-ready'; readonly names: readonly string[] }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };
 

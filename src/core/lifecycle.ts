@@ -40,6 +40,7 @@ const DURING_AN_OPERATION = {
   'spawn-failed': 'advance',
   ready: 'advance',
   'status-text': 'nothing',
+  'peers-ready': 'advance',
   'uwsgi-byte': 'advance',
   exited: 'advance',
   'command:start': 'advance',
@@ -64,6 +65,7 @@ export const LIFECYCLE = {
     'spawn-failed': 'reconcile',
     ready: 'reconcile',
     'status-text': 'nothing',
+    'peers-ready': 'reconcile', // a vassal it waits for (`after`) may be ready now
     'uwsgi-byte': 'reconcile',
     exited: 'reconcile',
     'command:start': 'reconcile',

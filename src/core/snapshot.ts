@@ -2,7 +2,7 @@
 import { exitWords } from './exit-words.js';
 import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
-import type { Vassal } from './vassal.js';
+import { waitingFor, type Vassal } from './vassal.js';
 import { DANCE_STEP_WORDS, seconds } from './words.js';
 
 // The one state name an operator sees for the vassal.
@@ -18,6 +18,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
   if (v.halted !== null && mains.length === 0) return v.halted;
   if (v.throttle.nextStartAt !== null && v.throttle.nextStartAt > now) return 'throttled';
   if (v.spec === null) return 'starting';
+  if (mains.length === 0 && waitingFor(v).length > 0) return 'waiting';
   return mains.length > 0 ? 'stopping' : 'starting';
 }
 
@@ -92,6 +93,8 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       if (op.kind !== 'dance') return '';
       return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${DANCE_STEP_WORDS[op.step]}`;
     }
+    case 'waiting':
+      return `waiting for ${waitingFor(v).join(', ')} to be ready (after)`;
     case 'reloading':
       return `reload (${v.op.kind}) to revision ${v.rev}`;
     case 'stopped':

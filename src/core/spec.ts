@@ -86,6 +86,8 @@ export interface ProcessSpec {
   readonly heartbeatTimeoutMs: number | undefined;
   /** Run as this user (uid, gid, supplementary groups, HOME…); absent: as the emperor itself. */
   readonly runAs?: RunAs | undefined;
+  /** Directories created (mode 0700, owned by runAs) before exec when missing; absent: none. */
+  readonly dirs?: readonly string[] | undefined;
   /** The umask set before exec; absent: the emperor's own. */
   readonly umask?: number | undefined;
   /** Resource limits set before exec; absent: the emperor's own. */
@@ -118,6 +120,8 @@ export interface VassalSpec {
   readonly standin: ProcessSpec | undefined;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
+  /** Vassals that must have a ready instance before an original of this one is spawned; absent: none. */
+  readonly after?: readonly string[];
   /** What follows a death of the original; absent: DEFAULT_RESTART_POLICY. */
   readonly restart?: RestartPolicy;
   /** Changes whenever the file's content changes; a touch changes only the mtime. */

@@ -9,6 +9,7 @@ export const VASSAL_STATE_NAMES = [
   'dancing', // a restart dance is under way
   'degraded', // the stand-in serves while a new original fails to become ready
   'stopping', // instances are being stopped (removal, `emperor stop`, shutdown)
+  'waiting', // its `after` vassals have no ready instance yet: nothing is started
   'throttled', // waiting before the next attempt, its restart burst used up
   'exited', // finished, and its restart policy does not restart it (restart: never / on-failure)
   'fatal', // died more than max-restarts times: given up until start, a change or a touch

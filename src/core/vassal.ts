@@ -52,6 +52,8 @@ export interface Vassal {
   /** Why the last spawn did not happen (run dir not writable, EMFILE …): shown while it waits to try again. */
   readonly waiting: string | null;
   readonly sockets: SocketHold;
+  /** The vassals that had a ready instance at the last `peers-ready` event. */
+  readonly peersReady: readonly string[];
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
 }
@@ -77,6 +79,7 @@ export function newVassal(name: string, file: string): Vassal {
     failedReason: null,
     waiting: null,
     sockets: { status: 'none' },
+    peersReady: [],
     commands: [],
   };
 }
@@ -88,6 +91,17 @@ export function wantsUp(v: Vassal): boolean {
 // The canonical key of a socket list: equal keys mean the held sockets can be kept.
 export function socketsKey(spec: VassalSpec): string {
   return JSON.stringify(spec.sockets);
+}
+
+// Ready for the vassals that wait for it (`after`): some instance of it (original or stand-in) serves.
+export function servesOthers(v: Vassal): boolean {
+  return v.instances.some((i) => i.phase === 'ready');
+}
+
+// The vassals named by `after` that have no ready instance yet: an original waits for them.
+export function waitingFor(v: Vassal): readonly string[] {
+  const after = v.spec?.after ?? [];
+  return after.filter((name) => !v.peersReady.includes(name));
 }
 
 export function restartPolicyOf(v: Vassal): RestartPolicy {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Clock } from './clock.js';
 import { buildLaunch } from './build-launch.js';
+import { makeStateDirs } from './state-dirs.js';
 import type { SpawnRequest } from './spawn-request.js';
 import { readLines } from './read-lines.js';
 import { cgroupPopulated, cgroupProcs, describeProcs, killCgroup, removeCgroup, signalCgroup } from './cgroups.js';
@@ -39,7 +40,8 @@ const LEFT_BEHIND_AFTER_MS = 100;
 
 // Spawns the instance; callbacks fire asynchronously, never from inside this call.
 export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): InstanceHandle {
-  const launch = buildLaunch(req, process.env);
+  const dirsProblem = makeStateDirs(req.process);
+  const launch = dirsProblem === null ? buildLaunch(req, process.env) : ({ ok: false, error: dirsProblem, notFound: true } as const);
   if (!launch.ok) {
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
     return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };

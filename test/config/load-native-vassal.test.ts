@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FIXTURES, loadSpec, useVassalDir } from './vassal-dir.js';
+import { FIXTURES, loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 
 const vassals = useVassalDir();
 
@@ -171,5 +171,35 @@ describe('native JSON vassal', () => {
       sockets: [{ name: 'http', kind: 'tcp', host: '0.0.0.0', port: 8080 }],
       reload: 'overlap',
     });
+  });
+});
+
+describe('after (start order)', () => {
+  test('a list or a string of names separated by commas or spaces', async () => {
+    expect((await loadSpec(await vassals.write('a.yml', 'emperor:\n  command: [sh]\n  after: [postgres, redis]\n'))).after).toEqual(['postgres', 'redis']);
+    expect((await loadSpec(await vassals.write('b.ini', '[emperor]\ncommand = sh\nafter = postgres, redis\n'))).after).toEqual(['postgres', 'redis']);
+    expect((await loadSpec(await vassals.write('c.yml', 'emperor:\n  command: [sh]\n'))).after).toBeUndefined();
+  });
+
+  test('not a name, or the vassal itself, is an error', async () => {
+    const { errors } = await loadProblems(await vassals.write('web.yml', 'emperor:\n  command: [sh]\n  after: [web, "a/b", 3]\n'));
+    expect(errors.map((e) => `${e.key}: ${e.message}`)).toEqual([
+      'emperor.after[1]: expected a vassal name (its file name without the extension), got `a/b` (string)',
+      'emperor.after[2]: expected a vassal name (its file name without the extension), got `3` (number)',
+      'emperor.after: a vassal cannot wait for itself (web)',
+    ]);
+  });
+});
+
+describe('dirs', () => {
+  test('paths relative to the vassal file, given to the original and the stand-in', async () => {
+    const spec = await loadSpec(await vassals.write('pg.yml', 'emperor:\n  command: [sh]\n  dirs: [var/pg, /srv/abs]\n  reload: dance\n  standin: { env: { A: "1" } }\n'));
+    expect(spec.process.dirs).toEqual([path.join(vassals.dir, 'var/pg'), '/srv/abs']);
+    expect(spec.standin?.dirs).toEqual(spec.process.dirs);
+  });
+
+  test('not a list of paths is an error', async () => {
+    const { errors } = await loadProblems(await vassals.write('pg.yml', 'emperor:\n  command: [sh]\n  dirs: var/pg\n'));
+    expect(errors.map((e) => `${e.key}: ${e.message}`)).toEqual(['emperor.dirs: expected a list of directories like [var/postgres], got `var/pg` (string)']);
   });
 });
