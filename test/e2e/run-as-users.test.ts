@@ -51,13 +51,18 @@ async function privilegedPort(): Promise<number> {
 describe('user, group, umask and limits (emperor as root)', () => {
   test('the instance runs with the user\'s uid, primary gid and supplementary groups, its HOME/USER/LOGNAME/SHELL, the umask and the limits', async () => {
     const em = await openEmperor();
-    em.write('who.yml', nodeVassal(FOREVER, `  user: ${galaxy.name}\n  umask: "027"\n  limits: { nofile: "1000:2000", core: unlimited, nproc: 500 }\n`));
+    em.write('who.yml', nodeVassal(FOREVER, `  user: ${galaxy.name}\n  umask: "027"\n`));
+    // Node raises its own soft open-file limit to the hard one at start-up: the limits are read
+    // from a program that leaves them as it found them.
+    em.write('lim.yml', `emperor:\n  command: [sleep, infinity]\n  user: ${galaxy.name}\n  limits: { nofile: "1000:2000", core: unlimited, nproc: 500 }\n`);
     const s = await em.waitRunning('who');
     const pid = await execed(s.pid!);
     expect(procIdentity(pid)).toEqual({ uid: galaxy.uid, gid: galaxy.gid, groups: [galaxy.gid, extra.gid].sort((a, b) => a - b), umask: '0027' });
-    expect(procLimit(pid, 'Max open files')).toEqual({ soft: '1000', hard: '2000' });
-    expect(procLimit(pid, 'Max core file size')).toEqual({ soft: 'unlimited', hard: 'unlimited' });
-    expect(procLimit(pid, 'Max processes')).toEqual({ soft: '500', hard: '500' });
+    const lim = await execed((await em.waitRunning('lim')).pid!, '/usr/bin/sleep');
+    expect(procIdentity(lim).uid).toBe(galaxy.uid);
+    expect(procLimit(lim, 'Max open files')).toEqual({ soft: '1000', hard: '2000' });
+    expect(procLimit(lim, 'Max core file size')).toEqual({ soft: 'unlimited', hard: 'unlimited' });
+    expect(procLimit(lim, 'Max processes')).toEqual({ soft: '500', hard: '500' });
     const env = procEnv(pid);
     expect([env.HOME, env.USER, env.LOGNAME, env.SHELL]).toEqual([galaxy.home, galaxy.name, galaxy.name, '/bin/sh']);
     // The pid the emperor watches is the program itself: prlimit and setpriv exec'ed it.
