@@ -3,6 +3,7 @@
 //   core     the pure state machine: no I/O, no packages, no other layer
 //   lib      small leaf helpers (node builtins and packages only)
 //   config   reads vassal files into core's spec types
+//   import   other process managers' configs -> vassal files (checked with config's loader)
 //   runtime  the I/O half: processes, sockets, files
 //   control  the control API (HTTP over a unix socket) and its client
 //   cli      the command line, a client of control
@@ -40,6 +41,16 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/config/' },
       to: { path: '^src/', pathNot: ['^src/(config|core|lib)/', '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'import-only-below-itself',
+      comment:
+        'src/import turns supervisord, Gravity and PM2 configs into vassal files and checks them with the config ' +
+        'loader; it runs without a daemon, so it may import only src/config, src/core, src/lib and src/errors.ts ' +
+        '(plus builtins and packages), never runtime, control, cli or daemon.',
+      severity: 'error',
+      from: { path: '^src/import/' },
+      to: { path: '^src/', pathNot: ['^src/(import|config|core|lib)/', '^src/errors\\.ts$'] },
     },
     {
       name: 'control-not-runtime',
@@ -84,7 +95,7 @@ module.exports = {
         'rules above (control, cli, config, core and lib never import runtime; runtime never imports control) it is ' +
         'enough that nothing else in src (a file at src/ root, a new directory) imports runtime either.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(runtime|daemon|control|cli|config|core|lib)/' },
+      from: { path: '^src/', pathNot: '^src/(runtime|daemon|control|cli|config|core|lib|import)/' },
       to: { path: '^src/runtime/' },
     },
     {

@@ -9,7 +9,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { emperorHelp, emperorVersion, hasFlag } from './lib/emperor.js';
+import { emperorHelp, emperorVersion } from './lib/emperor.js';
 import { PM2_BIN, pm2Version } from './lib/pm2.js';
 import { supervisordVersion } from './lib/supervisor.js';
 import { uwsgiVersion } from './lib/uwsgi.js';
@@ -21,6 +21,8 @@ import * as crash from './scenarios/crash.js';
 import * as scale from "./scenarios/scale.js";
 import * as churn from './scenarios/churn.js';
 import * as zd from './scenarios/zero-downtime.js';
+import * as logs from './scenarios/logs.js';
+import * as gunicorn from './scenarios/gunicorn.js';
 
 const HERE = import.meta.dirname;
 const argv = process.argv.slice(2);
@@ -34,7 +36,7 @@ const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RES
 const profile = !argv.includes('--no-profile');
 
 const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000 };
-const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600 };
+const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800 };
 
 const owned = new Set();
 const ctx = {
@@ -108,8 +110,10 @@ const plan = [
   ['touch', 'uwsgi1', (c) => touch.touchUwsgi(c, 1)],
   ['touch', 'pm2', (c) => touch.touchPm2(c)],
   ['touch', 'supervisord', (c) => touch.touchSupervisord(c)],
-  ['crash', 'emperor', (c) => crash.crashEmperor(c)],
+  // uWSGI first: the emperor's target is to be no slower than it, in the same run.
   ['crash', 'uwsgi', (c) => crash.crashUwsgi(c)],
+  ['crash', 'emperor', (c) => crash.crashEmperor(c)],
+  ['crash', 'emperor-loop', (c) => crash.crashLoopEmperor(c)],
   ['crash', 'pm2', (c) => crash.crashPm2(c)],
   ['crash', 'supervisord', (c) => crash.crashSupervisord(c)],
   ['scale', 'emperor', (c) => scale.scaleEmperor(c)],
@@ -119,6 +123,10 @@ const plan = [
   ['zd', 'emperor', (c) => zd.zdEmperor(c)],
   ['zd', 'uwsgi', (c) => zd.zdUwsgi(c)],
   ['zd', 'pm2', (c) => zd.zdPm2(c)],
+  ['logs', 'emperor', (c) => logs.logsEmperor(c)],
+  ['logs', 'supervisord', (c) => logs.logsSupervisord(c)],
+  ['logs', 'pm2', (c) => logs.logsPm2(c)],
+  ['gunicorn', 'all', (c) => gunicorn.gunicornRestarts(c)],
 ];
 
 async function main() {
@@ -131,11 +139,12 @@ async function main() {
     log(`the emperor CLI does not run (emperor parts will fail): ${err.message}`);
     emperorOk = false;
   }
-  if (!existsSync(PM2_BIN) || sh('command -v uwsgi') === '?' || sh('command -v supervisord') === '?') {
+  // The gunicorn scenario needs only supervisord (and gunicorn) among the peers.
+  const needsPm2AndUwsgi = !only || only.some((s) => !s.startsWith('gunicorn'));
+  if ((needsPm2AndUwsgi && (!existsSync(PM2_BIN) || sh('command -v uwsgi') === '?')) || sh('command -v supervisord') === '?') {
     log('peers missing: run `sudo bench/setup` first');
     process.exit(2);
   }
-  if (emperorOk && (await hasFlag('--healthy-uptime'))) ctx.healthyFlag = true;
   const meta = {
     date: started.toISOString(),
     command: `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`,
@@ -147,7 +156,7 @@ async function main() {
     os: sh('. /etc/os-release && echo "$PRETTY_NAME"'),
     emperor: `${emperorVersion()} (${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' rev-parse --short HEAD')}${sh('git -C ' + JSON.stringify(join(HERE, '..')) + ' status --porcelain -- src | head -1') ? ', src/ has uncommitted changes' : ''})`,
     uwsgi: await uwsgiVersion(),
-    pm2: pm2Version(),
+    pm2: existsSync(PM2_BIN) ? pm2Version() : 'not installed',
     supervisord: await supervisordVersion(),
     quick,
     reps: ctx.reps,

@@ -13,6 +13,8 @@ export const ErrorCodes = {
   EMP_ERR_NO_ENDPOINT: 'the control API has no such endpoint',
   EMP_ERR_METHOD_NOT_ALLOWED: 'the endpoint does not accept that HTTP method',
   EMP_ERR_BODY_TOO_LARGE: 'the request body is too large',
+  EMP_ERR_UNAUTHORIZED: 'the request needs the dashboard token',
+  EMP_ERR_FORBIDDEN: 'the request is not allowed on this listener',
   EMP_ERR_INTERNAL: 'internal error in the emperor',
   EMP_ERR_NOT_IN_FLEET: 'the emperor runs alone (no --fleet)',
   EMP_ERR_FLEET_UNREACHABLE: 'etcd, where the fleet lives, cannot be reached',

@@ -50,7 +50,8 @@ export class Emperor {
         }
         rec.recvAt = now();
         this.logs.push(rec);
-        if (rec.event === 'spawned' && typeof rec.pid === 'number') this.spawned.add(rec.pid);
+        const pid = rec.instancePid ?? rec.pid; // instancePid since the logs work; pid before
+        if (rec.event === 'spawned' && typeof pid === 'number') this.spawned.add(pid);
         for (const l of this.listeners) l(rec);
       },
     });

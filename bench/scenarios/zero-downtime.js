@@ -26,13 +26,13 @@ const BASE_MS = 1500; // length of a baseline run
 // writes the next request on the closing connection and times it from there, which shows up as
 // ~0.5-1 s "latencies"; its reconnectRate drops the responses it reconnects on). So this mode uses
 // a small paced client of our own: CONNECTIONS loops, each one GET on a fresh connection at a time.
-function closeLoad(port) {
+export function closeLoad(port, rate = RATE.close) {
   const lat = [];
   let errors = 0;
   let timeouts = 0;
   let non2xx = 0;
   let stop = false;
-  const interval = (1000 * CONNECTIONS) / RATE.close;
+  const interval = (1000 * CONNECTIONS) / rate;
   const loop = async (k) => {
     let next = now() + (k * interval) / CONNECTIONS;
     while (!stop) {

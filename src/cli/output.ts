@@ -18,7 +18,7 @@ export function painter(enabled: boolean): Paint {
 
 const STATE_COLOUR: Record<VassalStateName, Colour> = {
   running: 'green', starting: 'yellow', reloading: 'yellow', dancing: 'yellow', stopping: 'yellow',
-  degraded: 'magenta', throttled: 'magenta', broken: 'red', fatal: 'red', stopped: 'dim', exited: 'dim', standby: 'dim',
+  waiting: 'yellow', degraded: 'magenta', throttled: 'magenta', broken: 'red', fatal: 'red', stopped: 'dim', exited: 'dim', standby: 'dim',
 };
 
 export function stateColour(state: VassalStateName): Colour {

@@ -2,10 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import { addDaemonOptions, DAEMON_EXAMPLES, runDaemonCommand } from './commands/daemon.js';
 import { registerCheck } from './commands/check.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerEvents } from './commands/events.js';
+import { registerImport } from './commands/import.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerReopenLogs } from './commands/reopen-logs.js';
 import { registerRestartDance } from './commands/restart-dance.js';
 import { registerStatus } from './commands/status.js';
+import { registerTop } from './commands/top.js';
 import { registerVassalActions } from './commands/vassal-action.js';
 import { addConnectionOptions } from './connection.js';
 import { EXIT_USAGE, exitCodeOf } from './exit-codes.js';
@@ -28,6 +33,7 @@ ${DAEMON_EXAMPLES}
   $ emperor status
   $ emperor restart-dance worker
   $ emperor check ./vassals
+  $ emperor import supervisord /etc/supervisor/supervisord.conf --out ./vassals
 
 Run \`emperor <command> --help\` for the options of a command.`;
 
@@ -63,7 +69,12 @@ function buildProgram(result: CliResult): Command {
   registerRestartDance(program, run);
   registerLogs(program, run);
   registerCheck(program, run);
+  registerImport(program, run);
   registerMetrics(program, run);
+  registerTop(program, run);
+  registerEvents(program, run);
+  registerCompletion(program, run);
+  registerReopenLogs(program, run);
   return program;
 }
 
@@ -94,7 +105,7 @@ function unknownCommand(program: Command, args: readonly string[]): string | und
   const first = args[0];
   if (first === undefined || first.startsWith('-')) return undefined;
   const names = program.commands.map((c) => c.name());
-  if (names.includes(first)) return undefined;
+  if (names.includes(first) || program.commands.some((c) => c.aliases().includes(first))) return undefined;
   const near = names.find((n) => n.startsWith(first.slice(0, 3)));
   return `unknown command '${first}'${near ? ` (did you mean ${near}?)` : ''}; commands: ${names.join(', ')}`;
 }

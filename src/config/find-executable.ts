@@ -26,3 +26,8 @@ function isExecutableFile(file: string): boolean {
     return false;
   }
 }
+
+// Why a program cannot be run: the same words from `emperor check`, a load and a spawn
+export function programNotFound(program: string, cwd: string): string {
+  return `command not found: ${program} (not executable in cwd ${cwd} nor on PATH)`;
+}

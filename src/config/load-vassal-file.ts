@@ -1,9 +1,9 @@
-// The only entry point with file-system access: read -> parse -> validate -> check directories
+// The only entry point with file-system access: read -> parse -> validate (with directories and programs)
 // (and, in tyrant mode, who owns and may write the file).
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { defaultAccounts } from './account-directory.js';
-import { checkDirectories } from './check-directories.js';
+import { REAL_PATH_PROBE } from './check-paths.js';
 import { loadStandinDocument } from './load-standin-document.js';
 import { parseDocument } from './parse-document.js';
 import { readVassalText } from './read-vassal-text.js';
@@ -46,6 +46,7 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
     requiredHeartbeatMs: opts.requiredHeartbeatMs,
     parseWarnings: parsed.warnings.map((message) => formatProblem({ file, key: '', message })),
     ...(standinFile === undefined ? {} : { standin: await loadStandinDocument(standinFile, file) }),
+    paths: REAL_PATH_PROBE,
     runAs: {
       accounts,
       emperorUid: opts.emperorUid ?? process.getuid?.() ?? 0,
@@ -53,8 +54,7 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
     },
   });
   if (!result.ok) return tyrant.length === 0 ? result : { ...result, errors: [...tyrant, ...result.errors] };
-  const problems = [...tyrant, ...(await checkDirectories(result.spec, standinFile))];
-  return problems.length === 0 ? result : failure(file, problems, result.spec.warnings);
+  return tyrant.length === 0 ? result : failure(file, tyrant, result.spec.warnings);
 }
 
 function failure(file: string, errors: readonly ConfigProblem[], warnings: readonly string[] = []): LoadResult {

@@ -1,9 +1,13 @@
 // The `emperor` section: raw mapping -> WrittenVassal, every key type-checked, every problem collected.
 import { describeValue, isMapping } from './describe-value.js';
 import { readAccountKey } from './read-account-keys.js';
+import { readAfter } from './read-after.js';
+import { readDirs } from './read-dirs.js';
 import { readProcessKeys } from './read-process-keys.js';
+import { readRestartKeys } from './read-restart-keys.js';
 import { readSockets } from './read-sockets.js';
-import { readStandin, warnUnknownKeys } from './read-standin.js';
+import { readStandin } from './read-standin.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 import type { Report } from './report.js';
 import type { ReloadStrategy } from '../core/spec.js';
 import { EMPEROR_KEYS, RELOAD_STRATEGIES } from './written-vassal.js';
@@ -16,7 +20,7 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
     report.error('emperor', `expected a mapping of emperor settings (command, cwd, env, …), got ${describeValue(raw)}`);
     return undefined;
   }
-  warnUnknownKeys(raw, 'emperor', EMPEROR_KEYS, report);
+  rejectUnknownKeys(raw, 'emperor', EMPEROR_KEYS, report);
   return {
     ...readProcessKeys(raw, 'emperor', report),
     ...(Object.hasOwn(raw, 'user') ? { user: readAccountKey(raw.user, 'emperor.user', 'user', report) } : {}),
@@ -24,6 +28,9 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
     ...(Object.hasOwn(raw, 'reload') ? { reload: readReload(raw.reload, report) } : {}),
     ...(Object.hasOwn(raw, 'sockets') ? { sockets: readSockets(raw.sockets, 'emperor.sockets', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'standin') ? { standin: readStandin(raw.standin, 'emperor.standin', report, baseDir) } : {}),
+    restart: readRestartKeys(raw, report),
+    ...(Object.hasOwn(raw, 'after') ? { after: readAfter(raw.after, 'emperor.after', report) } : {}),
+    ...(Object.hasOwn(raw, 'dirs') ? { dirs: readDirs(raw.dirs, 'emperor.dirs', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'singleton') ? { singleton: readSingleton(raw.singleton, report) } : {}),
     hasCommandKey: Object.hasOwn(raw, 'command'),
   };

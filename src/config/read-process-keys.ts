@@ -5,6 +5,7 @@ import { readUmask } from './read-account-keys.js';
 import { readCommand } from './read-command.js';
 import { readEnv } from './read-env.js';
 import { readLimits } from './read-limits.js';
+import { readByteSize, readLogBackups, readLogFormat } from './read-log-keys.js';
 import { readReady } from './read-ready.js';
 import type { Report } from './report.js';
 import { parseSignal } from './stop-signal.js';
@@ -29,6 +30,9 @@ export function readProcessKeys(section: Record<string, unknown>, prefix: string
   if (has('ready')) written.ready = readReady(section.ready, key('ready'), report);
   if (has('ready-timeout')) written.readyTimeoutMs = readDuration(section['ready-timeout'], key('ready-timeout'), report, 1);
   if (has('logto')) written.logto = readPath(section.logto, key('logto'), report);
+  if (has('log-max-size')) written.logMaxBytes = readByteSize(section['log-max-size'], key('log-max-size'), report);
+  if (has('log-backups')) written.logBackups = readLogBackups(section['log-backups'], key('log-backups'), report);
+  if (has('log-format')) written.logFormat = readLogFormat(section['log-format'], key('log-format'), report);
   if (has('heartbeat-timeout')) {
     written.heartbeatTimeoutMs = readDuration(section['heartbeat-timeout'], key('heartbeat-timeout'), report, 1);
   }

@@ -2,6 +2,7 @@
 import { describeValue, isMapping } from './describe-value.js';
 import { readAccountKey } from './read-account-keys.js';
 import type { Report } from './report.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 import { parseSocketAddress } from './socket-address.js';
 import type { WrittenSocket } from './written-vassal.js';
 
@@ -34,9 +35,7 @@ function readSocket(name: string, raw: unknown, key: string, report: Report, bas
     return undefined;
   }
   const fields: Record<string, unknown> = isMapping(raw) ? raw : { address: raw };
-  for (const extra of Object.keys(fields).filter((k) => !SOCKET_KEYS.includes(k))) {
-    report.warn(`${key}.${extra}`, `unknown key (ignored); known keys: ${SOCKET_KEYS.join(', ')}`);
-  }
+  rejectUnknownKeys(fields, key, SOCKET_KEYS, report);
   // `path: /run/x.sock` is the unix address written as nginx and systemd's ListenStream= write it.
   if (fields.path !== undefined && fields.address !== undefined) {
     report.error(`${key}.path`, 'give either `address` or `path` (a unix socket path), not both');

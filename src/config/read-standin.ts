@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describeValue, isMapping } from './describe-value.js';
 import { readPath, readProcessKeys } from './read-process-keys.js';
 import type { Report } from './report.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 import { ACCOUNT_KEYS, STANDIN_KEYS } from './written-vassal.js';
 import type { WrittenStandin } from './written-vassal.js';
 
@@ -15,7 +16,7 @@ export function readStandin(raw: unknown, key: string, report: Report, baseDir: 
   for (const name of ACCOUNT_KEYS.filter((k) => Object.hasOwn(raw, k))) {
     report.error(`${key}.${name}`, `the stand-in runs as the vassal's own user and group: set \`emperor.${name}\` instead`);
   }
-  warnUnknownKeys(raw, key, STANDIN_KEYS, report, ACCOUNT_KEYS);
+  rejectUnknownKeys(raw, key, STANDIN_KEYS, report, ACCOUNT_KEYS);
   if (Object.hasOwn(raw, 'file')) {
     const others = Object.keys(raw).filter((k) => k !== 'file' && (STANDIN_KEYS as readonly string[]).includes(k));
     if (others.length > 0) {
@@ -34,11 +35,4 @@ export function standinFileOf(raw: unknown, vassalFile: string): string | undefi
   const file = raw.emperor.standin.file;
   if (typeof file !== 'string' || file.trim() === '' || file.includes('\0')) return undefined;
   return path.resolve(path.dirname(vassalFile), file);
-}
-
-// Warn (never fail) about keys we do not know: a typo should be visible but must not stop a vassal
-export function warnUnknownKeys(section: Record<string, unknown>, key: string, known: readonly string[], report: Report, reported: readonly string[] = []): void {
-  for (const name of Object.keys(section)) {
-    if (!known.includes(name) && !reported.includes(name)) report.warn(`${key}.${name}`, `unknown key (ignored); known keys: ${known.join(', ')}`);
-  }
 }

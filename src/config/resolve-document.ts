@@ -10,6 +10,7 @@ import type { RunAsContext } from './resolve-run-as.js';
 import type { Command, ProcessSpec } from '../core/spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenVassal } from './written-vassal.js';
+import { EMPEROR_KEYS } from './written-vassal.js';
 
 /** What resolving a document needs besides the document: the emperor's options and who may run as whom. */
 export interface DocumentContext {
@@ -35,9 +36,10 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
     report.error('', `expected a mapping at the top level, with an \`emperor\` or a \`uwsgi\` section, got ${describeValue(raw)}`);
     return undefined;
   }
+  const misplaced = misplacedKeys(raw, report);
   const written = readEmperorSection(raw.emperor, report, path.dirname(file));
   if (written === undefined) return undefined;
-  const flavour = flavourOf(raw, written, report);
+  const flavour = flavourOf(raw, written, misplaced, report);
   if (flavour === undefined) return undefined;
   const origin: ProcessOrigin = { file, format, flavour, vassalWrapper: opts.vassalWrapper, uwsgiHeartbeat: hasHeartbeat(raw.uwsgi), requiredHeartbeatMs: opts.requiredHeartbeatMs };
   const command: Command | undefined = flavour === 'uwsgi' ? uwsgiCommand(origin) : written.command;
@@ -45,19 +47,30 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
   if (command === undefined) return undefined;
   const runAs = resolveRunAs(written, opts.runAs, report);
   checkTyrantLogto(written.logto, runAs, opts.runAs, 'emperor.logto', report);
-  return { flavour, written, process: { ...resolveProcess(written, command, origin, 'emperor', report), runAs } };
+  return { flavour, written, process: { ...resolveProcess(written, command, origin, 'emperor', report), runAs, ...(written.dirs?.length ? { dirs: written.dirs } : {}) } };
 }
 
 // `emperor.command` makes a native vassal even next to a uwsgi section; a uwsgi section alone makes a uWSGI one.
-function flavourOf(raw: Record<string, unknown>, written: WrittenVassal, report: Report): 'native' | 'uwsgi' | undefined {
+function flavourOf(raw: Record<string, unknown>, written: WrittenVassal, misplaced: readonly string[], report: Report): 'native' | 'uwsgi' | undefined {
   if (written.hasCommandKey) return 'native';
   if (!Object.hasOwn(raw, 'uwsgi')) {
-    report.error('emperor.command', 'missing: a vassal needs `emperor.command` (or a `uwsgi` section)');
+    // A top-level `command` was already reported with where it belongs.
+    if (!misplaced.includes('command')) report.error('emperor.command', 'missing: a vassal needs `emperor.command` (or a `uwsgi` section)');
     return undefined;
   }
   if (isMapping(raw.uwsgi)) return 'uwsgi';
   report.error('uwsgi', `expected a mapping of uWSGI options, got ${describeValue(raw.uwsgi)}`);
   return undefined;
+}
+
+// Emperor keys written at the top level, outside the emperor section: a top-level mapping may be
+// another program's section (its business), but a `command` or a plain value there is a slip.
+function misplacedKeys(raw: Record<string, unknown>, report: Report): string[] {
+  const misplaced = EMPEROR_KEYS.filter((name) => Object.hasOwn(raw, name) && (name === 'command' || !isMapping(raw[name])));
+  for (const name of misplaced) {
+    report.error(name, `belongs in the emperor section, as emperor.${name} (YAML and JSON: inside \`emperor\`; INI: under [emperor]); top-level keys are other programs' sections`);
+  }
+  return misplaced;
 }
 
 function hasHeartbeat(uwsgi: unknown): boolean {

@@ -1,13 +1,15 @@
 // WrittenProcess -> ProcessSpec: defaults, paths resolved, and the rules that span several keys.
 import path from 'node:path';
 import { formatDuration } from './duration.js';
+import { warnBufferedPython } from './python-buffering.js';
 import type { Report } from './report.js';
-import type { Command, ProcessSpec } from '../core/spec.js';
+import type { Command, LogFileSpec, ProcessSpec } from '../core/spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenProcess } from './written-vassal.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
+const DEFAULT_LOG_BACKUPS = 5;
 /** uWSGI's emperor-required-heartbeat default. */
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 
@@ -40,7 +42,7 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     stopTimeoutMs: written.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     ready: uwsgi ? { kind: 'uwsgi' } : (written.ready ?? { kind: 'spawn' }),
     readyTimeoutMs: written.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    logto: written.logto === undefined ? undefined : path.resolve(dir, written.logto),
+    log: resolveLog(written, undefined, dir, prefix, report),
     heartbeatTimeoutMs: uwsgi ? (written.heartbeatTimeoutMs ?? (origin.uwsgiHeartbeat ? (origin.requiredHeartbeatMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS) : undefined)) : undefined,
     // Who it runs as comes from the vassal's `user`/`group` (resolve-run-as.ts), set by the caller.
     runAs: undefined,
@@ -48,6 +50,7 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     limits: written.limits,
   };
   checkReadyDelay(spec, prefix, report);
+  warnBufferedPython(spec, prefix, report);
   return spec;
 }
 
@@ -72,19 +75,38 @@ export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, fil
     stopTimeoutMs: overrides.stopTimeoutMs ?? base.stopTimeoutMs,
     ready: uwsgi ? base.ready : (overrides.ready ?? (plainDefaults ? { kind: 'spawn' } : base.ready)),
     readyTimeoutMs: overrides.readyTimeoutMs ?? base.readyTimeoutMs,
-    logto: overrides.logto === undefined ? base.logto : path.resolve(dir, overrides.logto),
+    log: resolveLog(overrides, base.log, dir, prefix, report),
     heartbeatTimeoutMs: uwsgi ? (overrides.heartbeatTimeoutMs ?? base.heartbeatTimeoutMs) : undefined,
     // The stand-in runs as the vassal's own user and group.
     runAs: base.runAs,
     umask: overrides.umask ?? base.umask,
     limits: overrides.limits ?? base.limits,
+    ...(base.dirs ? { dirs: base.dirs } : {}),
   };
   if (!uwsgi && overrides.heartbeatTimeoutMs !== undefined) {
     report.warn(`${prefix}.heartbeat-timeout`, 'only uWSGI instances send heartbeats (ignored)');
   }
   // Inherited values were checked with the vassal itself; report only what the overrides change.
   if (overrides.ready !== undefined || overrides.readyTimeoutMs !== undefined) checkReadyDelay(spec, prefix, report);
+  if (overrides.ready !== undefined || overrides.command !== undefined) warnBufferedPython(spec, prefix, report);
   return spec;
+}
+
+// The log file: logto and its settings, each key written here replacing the inherited one
+function resolveLog(written: WrittenProcess, base: LogFileSpec | undefined, dir: string, prefix: string, report: Report): LogFileSpec | undefined {
+  const logPath = written.logto === undefined ? base?.path : path.resolve(dir, written.logto);
+  if (logPath === undefined) {
+    for (const [key, value] of [['log-max-size', written.logMaxBytes], ['log-backups', written.logBackups], ['log-format', written.logFormat]] as const) {
+      if (value !== undefined) report.warn(`${prefix}.${key}`, 'applies to a `logto` file, and there is none (ignored)');
+    }
+    return undefined;
+  }
+  return {
+    path: logPath,
+    maxBytes: written.logMaxBytes ?? base?.maxBytes,
+    backups: written.logBackups ?? base?.backups ?? DEFAULT_LOG_BACKUPS,
+    format: written.logFormat ?? base?.format ?? 'timestamped',
+  };
 }
 
 function warnProtocolKeys(written: WrittenProcess, prefix: string, report: Report): void {

@@ -9,6 +9,8 @@ import type { ProcessSpec, RunAs } from '../core/spec.js';
 import type { ConfigProblem } from './spec.js';
 import type { VassalFormat } from './vassal-file-name.js';
 import type { WrittenStandin } from './written-vassal.js';
+import { RESTART_KEYS } from './written-vassal.js';
+import { isMapping } from './describe-value.js';
 
 /** The file named by `standin.file`, read and parsed by the loader before validation. */
 export type StandinDocument =
@@ -45,13 +47,17 @@ export function resolveStandin(
   for (const key of VASSAL_ONLY_KEYS) {
     if (resolved?.written[key] !== undefined) own.warn(`emperor.${key}`, 'ignored in a stand-in file: the vassal\'s own setting applies');
   }
+  const raw = isMapping(document.raw) && isMapping(document.raw.emperor) ? document.raw.emperor : {};
+  for (const key of RESTART_KEYS.filter((k) => Object.hasOwn(raw, k))) {
+    own.warn(`emperor.${key}`, 'ignored in a stand-in file: a stand-in is never respawned, the vassal\'s own restart policy applies');
+  }
   const writesAccount = resolved !== undefined && (resolved.written.user !== undefined || resolved.written.group !== undefined);
   if (writesAccount && own.errors.length === 0 && !sameRunAs(resolved.process.runAs, base.runAs)) {
     own.error(resolved.written.user !== undefined ? 'emperor.user' : 'emperor.group', `the stand-in runs as the vassal's own user and group (${describeRunAs(base.runAs)}); remove this key or make it match`);
   }
   report.errors.push(...own.errors);
   report.warnings.push(...own.warnings);
-  return resolved === undefined ? undefined : { ...resolved.process, runAs: base.runAs };
+  return resolved === undefined ? undefined : { ...resolved.process, runAs: base.runAs, ...(base.dirs ? { dirs: base.dirs } : {}) };
 }
 
 function sameRunAs(a: RunAs | undefined, b: RunAs | undefined): boolean {

@@ -32,6 +32,15 @@ export interface LoadOptions {
   readonly emperorUid?: number;
 }
 
+// How files are loaded under the emperor's options: the daemon and `emperor check` use the same
+export function loadOptionsOf(opts: { readonly vassalWrapper: string; readonly requiredHeartbeatMs: number; readonly tyrant: boolean; readonly tyrantAllowRoot: boolean }): LoadOptions {
+  return {
+    vassalWrapper: opts.vassalWrapper,
+    requiredHeartbeatMs: opts.requiredHeartbeatMs,
+    ...(opts.tyrant ? { tyrant: { allowRoot: opts.tyrantAllowRoot } } : {}),
+  };
+}
+
 export const MAX_VASSAL_FILE_BYTES = 1024 * 1024;
 
 /** Formats a problem the way every error in the project reads: `file: key: message`. */

@@ -1,10 +1,13 @@
 // Parsed vassal document -> LoadResult. Total: every problem is collected, nothing throws. Pure
-// but for the account lookups, which go through ctx.runAs.accounts.
+// but for the account lookups and the file-system checks, which go through ctx.runAs.accounts and ctx.paths.
 import { defaultAccounts } from './account-directory.js';
+import { checkProcessPaths } from './check-paths.js';
+import type { PathProbe } from './check-paths.js';
 import { createReport } from './report.js';
 import type { Report } from './report.js';
 import { resolveDocument } from './resolve-document.js';
 import type { DocumentContext, ResolvedDocument } from './resolve-document.js';
+import { resolveRestart } from './read-restart-keys.js';
 import { resolveSockets } from './resolve-run-as.js';
 import type { RunAsContext } from './resolve-run-as.js';
 import { resolveStandin } from './resolve-standin.js';
@@ -28,6 +31,8 @@ export interface ValidateContext {
   readonly standin?: StandinDocument;
   /** Who may run as whom; default: the system's databases, and the emperor's own uid. */
   readonly runAs?: RunAsContext;
+  /** Check working directories and programs through this; absent: not checked (pure validation). */
+  readonly paths?: PathProbe;
 }
 
 // Validate and resolve one parsed vassal document into a VassalSpec, or all of its problems
@@ -49,10 +54,24 @@ export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const standin = resolveStandin(document.written.standin, document.process, ctx.standin, docCtx, report);
   const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
+  const after = document.written.after ?? [];
+  if (after.includes(name)) report.error('emperor.after', `a vassal cannot wait for itself (${name})`);
+  if (ctx.paths !== undefined) checkPaths(document, standin, ctx.file, ctx.paths, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
+  const restart = resolveRestart(document.written.restart);
   const singleton = document.written.singleton;
-  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, ...(singleton ? { singleton } : {}) };
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart, ...(after.length > 0 ? { after } : {}), ...(singleton ? { singleton } : {}) };
   return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
+}
+
+// The vassal's own process, then its stand-in's where it differs (a stand-in file's problems name that file).
+function checkPaths(document: ResolvedDocument, standin: ProcessSpec | undefined, file: string, probe: PathProbe, report: Report): void {
+  checkProcessPaths(document.process, { file, prefix: 'emperor', uwsgi: document.flavour === 'uwsgi' }, probe, report);
+  if (standin === undefined) return;
+  const written = document.written.standin;
+  const uwsgi = standin.protocol === 'uwsgi';
+  const source = written?.kind === 'file' ? { file: written.file, prefix: 'emperor', uwsgi } : { file, prefix: 'emperor.standin', uwsgi };
+  checkProcessPaths(standin, source, probe, report, document.process);
 }
 
 function resolveReload(document: ResolvedDocument, sockets: readonly SocketSpec[], standin: ProcessSpec | undefined, report: Report): ReloadStrategy {

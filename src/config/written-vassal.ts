@@ -1,6 +1,7 @@
 // What a user can write in the `emperor` section, after each key is type-checked but before
 // defaults and cross-key rules (raw -> WRITTEN -> resolved). Every field is optional.
-import type { Command, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
+import type { Command, LogFormat, ReadySpec, ReloadStrategy, ResourceLimits, SocketSpec } from '../core/spec.js';
+import type { WrittenRestart } from './read-restart-keys.js';
 
 /** A user or group as written: a name, or a number (uid, gid). */
 export type AccountKey = string | number;
@@ -23,6 +24,12 @@ export interface WrittenProcess {
   readonly readyTimeoutMs?: number;
   /** As written; resolved against the vassal file's directory. Default: the emperor's log. */
   readonly logto?: string;
+  /** Default: no rotation by the emperor (logrotate's job then). */
+  readonly logMaxBytes?: number;
+  /** Default 5. */
+  readonly logBackups?: number;
+  /** Default timestamped. */
+  readonly logFormat?: LogFormat;
   /** Default: 30 s when the uwsgi section sets `heartbeat`, else none. */
   readonly heartbeatTimeoutMs?: number;
   /** Default: the emperor's own umask. */
@@ -52,6 +59,12 @@ export interface WrittenVassal extends WrittenProcess {
   readonly sockets?: readonly WrittenSocket[];
   /** Default: none (then reload cannot be 'dance'). */
   readonly standin?: WrittenStandin;
+  /** `restart`, `restart-burst`, `restart-window`, `max-restarts`; default DEFAULT_RESTART_POLICY. */
+  readonly restart?: WrittenRestart;
+  /** Absolute paths created before each start, owned by the vassal's user. Default: none. */
+  readonly dirs?: readonly string[];
+  /** Vassal names whose instance must be ready before this one starts. Default: none. */
+  readonly after?: readonly string[];
   /** Default: none (this emperor alone decides); 'fleet': one instance fleet-wide. */
   readonly singleton?: 'fleet';
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
@@ -67,6 +80,9 @@ const PROCESS_KEYS = [
   'ready',
   'ready-timeout',
   'logto',
+  'log-max-size',
+  'log-backups',
+  'log-format',
   'heartbeat-timeout',
   'umask',
   'limits',
@@ -75,7 +91,10 @@ const PROCESS_KEYS = [
 /** Who the vassal runs as: the emperor section only (the stand-in runs as the same user). */
 export const ACCOUNT_KEYS = ['user', 'group'] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', 'singleton'] as const;
+/** What follows a death of the original: the emperor section only (a stand-in is never respawned). */
+export const RESTART_KEYS = ['restart', 'restart-burst', 'restart-window', 'max-restarts'] as const;
+
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', ...RESTART_KEYS, 'after', 'dirs', 'singleton'] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

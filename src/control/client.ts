@@ -4,7 +4,7 @@ import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { VassalAction } from '../core/command-types.js';
 import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, EmperorInfo } from './supervisor-port.js';
+import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
 interface StreamOptions {
@@ -19,15 +19,15 @@ export class ControlClient {
     this.socketPath = socketPath;
   }
 
-  // Every vassal's status.
-  async list(): Promise<VassalStatus[]> {
-    const body = (await this.json('GET', '/vassals')) as { vassals: VassalStatus[] };
+  // Every vassal's status; `usage` adds CPU and memory of their process groups.
+  async list(opts: { usage?: boolean } = {}): Promise<VassalStatus[]> {
+    const body = (await this.json('GET', `/vassals${opts.usage ? '?usage=1' : ''}`)) as { vassals: VassalStatus[] };
     return body.vassals;
   }
 
   // One vassal's status; EMP_ERR_UNKNOWN_VASSAL when there is none by that name.
-  async get(name: string): Promise<VassalStatus> {
-    return (await this.json('GET', `/vassals/${encodeURIComponent(name)}`)) as VassalStatus;
+  async get(name: string, opts: { usage?: boolean } = {}): Promise<VassalStatus> {
+    return (await this.json('GET', `/vassals/${encodeURIComponent(name)}${opts.usage ? '?usage=1' : ''}`)) as VassalStatus;
   }
 
   // Runs an action; a failed outcome (409 with an ActionOutcome) is returned, refusals throw.
@@ -59,11 +59,18 @@ export class ControlClient {
     return this.stream<LifecycleEvent>(`/events${query}`, opts.signal);
   }
 
-  // The last `n` output lines of a vassal, then new ones when `follow` is set.
-  async logs(name: string, opts: StreamOptions & { n?: number; follow?: boolean } = {}): Promise<AsyncIterable<OutputLine>> {
+  // The last `n` lines of a vassal (null: of every vassal), none older than `since`, then new ones when `follow` is set.
+  async logs(name: string | null, opts: StreamOptions & { n?: number; since?: number; follow?: boolean } = {}): Promise<AsyncIterable<OutputLine>> {
     const params = new URLSearchParams({ n: String(opts.n ?? 100) });
+    if (opts.since !== undefined) params.set('since', String(Math.max(0, Math.floor(opts.since))));
     if (opts.follow) params.set('follow', '1');
-    return this.stream<OutputLine>(`/vassals/${encodeURIComponent(name)}/logs?${params}`, opts.signal);
+    const path = name === null ? '/logs' : `/vassals/${encodeURIComponent(name)}/logs`;
+    return this.stream<OutputLine>(`${path}?${params}`, opts.signal);
+  }
+
+  // Reopens every log file at its path (after logrotate moved them).
+  async reopenLogs(): Promise<LogsReopened> {
+    return (await this.json('POST', '/reopen-logs')) as LogsReopened;
   }
 
   private async stream<T>(path: string, signal: AbortSignal | undefined): Promise<AsyncIterable<T>> {

@@ -54,9 +54,24 @@ function registerFleetGauges(registry: Registry, port: SupervisorPort): void {
       if (fleet) this.set({ node: fleet.node }, fleet.connected ? 1 : 0);
     },
   });
+  new Counter({
+    name: 'emperor_log_lines_dropped_total', help: 'Output lines a vassal could not write to its logto file (full disk, no permission)', labelNames: ['vassal'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [vassal, n] of port.droppedLogLines()) this.inc({ vassal }, n);
+    },
+  });
+  new Gauge({
+    name: 'emperor_host_problem', help: 'A problem of the emperor\'s surroundings (vassals directory missing, run dir not writable), 1 while it lasts',
+    labelNames: ['problem'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const problem of port.info().problems) this.set({ problem }, 1);
+    },
+  });
   perVassalGauge(registry, port, 'emperor_instance_uptime_seconds', 'Seconds the serving instance has been up (0 when none)', (v) => v.uptime ?? 0);
   perVassalGauge(registry, port, 'emperor_vassal_ready', '1 when the vassal is running and ready, else 0', (v) => (v.state === 'running' ? 1 : 0));
-  perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay after quick deaths', (v) => v.throttleDelayMs / 1000);
+  perVassalGauge(registry, port, 'emperor_throttle_delay_seconds', 'Current respawn delay; 0 while deaths are respawned at once (within the restart burst)', (v) => v.throttleDelayMs / 1000);
 }
 
 function perVassalGauge(registry: Registry, port: SupervisorPort, name: string, help: string, value: (v: VassalStatus) => number): void {

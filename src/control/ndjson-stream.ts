@@ -11,8 +11,9 @@ interface NdjsonStream {
   end(): void;
 }
 
-// Starts a chunked `application/x-ndjson` answer, flushing headers at once.
-export function startNdjson(ctx: RouteContext): NdjsonStream {
+// Starts a chunked `application/x-ndjson` answer, flushing headers at once. With `sse` it is a
+// `text/event-stream` instead (one `data:` message per value), for a browser's EventSource.
+export function startNdjson(ctx: RouteContext, opts: { sse?: boolean } = {}): NdjsonStream {
   const { req, res } = ctx; // req 'close' fires once the request body is read, so only res 'close' means the client left
   const cleanups: (() => void)[] = [];
   let ended = false;
@@ -25,7 +26,7 @@ export function startNdjson(ctx: RouteContext): NdjsonStream {
   };
   const untrack = ctx.trackStream(finish);
   res.writeHead(200, {
-    'content-type': 'application/x-ndjson; charset=utf-8',
+    'content-type': opts.sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
@@ -41,7 +42,7 @@ export function startNdjson(ctx: RouteContext): NdjsonStream {
         finish();
         return;
       }
-      res.write(`${JSON.stringify(value)}\n`);
+      res.write(opts.sse ? `data: ${JSON.stringify(value)}\n\n` : `${JSON.stringify(value)}\n`);
     },
     onEnd(cleanup) {
       if (ended) cleanup();

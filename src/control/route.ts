@@ -1,6 +1,7 @@
 // What a control endpoint is: a method, a path pattern and a handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Access } from './dashboard/http-access.js';
 import type { SupervisorPort } from './supervisor-port.js';
 import type { Registry } from 'prom-client';
 
@@ -11,6 +12,8 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly port: SupervisorPort;
+  /** Which listener the request came in on, and what it allows (checked before the handler runs). */
+  readonly access: Access;
   readonly registry: Registry;
   readonly logger: Logger | undefined;
   /** Registers a long-lived response so that closing the server ends it; returns the unregister function. */

@@ -1,6 +1,6 @@
 // The control API: HTTP/1.1 + JSON on a UNIX socket (mode 0600). See docs/api.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { chmod, chown, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { EmperorError } from '../errors.js';
@@ -9,6 +9,7 @@ import { sendError, sendThrown } from './respond.js';
 import type { RouteContext } from './route.js';
 import { matchRoute } from './router.js';
 import { routes } from './routes/index.js';
+import { authorize, type Access } from './dashboard/http-access.js';
 import { claimSocketPath } from './socket-file.js';
 import type { SupervisorPort } from './supervisor-port.js';
 
@@ -17,11 +18,15 @@ interface ControlServerOptions {
   readonly logger?: Logger;
   /** A group allowed to connect: the socket becomes 0660 and its directory 0750, both of this group. */
   readonly groupId?: number | undefined;
+  /** The opt-in TCP listener of the dashboard (--http), and its token (--http-token) if any. */
+  readonly http?: { readonly host: string; readonly port: number; readonly token: string | null } | undefined;
 }
 
 export interface ControlServer {
   close(): Promise<void>;
   readonly path: string;
+  /** `host:port` of the --http listener, when there is one (port 0 is resolved). */
+  readonly httpAddress: string | null;
 }
 
 const SOCKET_MODE = 0o600;
@@ -37,15 +42,27 @@ export async function startControlServer(port: SupervisorPort, opts: ControlServ
     streams.add(end);
     return () => streams.delete(end);
   };
-  const server = createServer((req, res) => {
-    void handleRequest(req, res, { port, registry: metrics.registry, logger, trackStream });
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const serverFor = (access: Access): Server => {
+    const server = createServer((req, res) => {
+      void handleRequest(req, res, { port, registry: metrics.registry, logger, trackStream, access });
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    return server;
+  };
+  const servers = [serverFor({ kind: 'socket' })];
+  let httpAddress: string | null = null;
   try {
-    await listenPrivately(server, path, opts.groupId);
+    await listenPrivately(servers[0] as Server, path, opts.groupId);
+    if (opts.http) {
+      const tcp = serverFor({ kind: 'tcp', token: opts.http.token, sessions: new Map() });
+      servers.push(tcp);
+      httpAddress = await listenTcp(tcp, opts.http.host, opts.http.port);
+      logger?.info({ http: httpAddress, token: opts.http.token !== null }, `dashboard on http://${httpAddress}/ (${opts.http.token === null ? 'read-only: no --http-token' : 'actions need the token'})`);
+    }
   } catch (err) {
+    for (const s of servers) s.close();
     metrics.dispose();
     throw err;
   }
@@ -53,17 +70,33 @@ export async function startControlServer(port: SupervisorPort, opts: ControlServ
   let closing: Promise<void> | undefined;
   return {
     path,
+    httpAddress,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        metrics.dispose();
-        for (const end of [...streams]) end();
+      closing ??= Promise.all(servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         setImmediate(() => server.closeAllConnections());
-      });
+      }))).then(() => undefined);
+      metrics.dispose();
+      for (const end of [...streams]) end();
       return closing;
     },
   };
+}
+
+// Listens on host:port; resolves with the address actually bound ("127.0.0.1:41234", "[::1]:8080").
+function listenTcp(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(new EmperorError('EMP_ERR_BAD_REQUEST', `--http ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.message}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const a = server.address() as AddressInfo;
+      resolve(a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+    });
+  });
 }
 
 // Binds with umask 0177 so the socket is never reachable by others, then opens it to the
@@ -96,7 +129,7 @@ async function listenPrivately(server: Server, path: string, groupId: number | u
   }
 }
 
-type Shared = Pick<RouteContext, 'port' | 'registry' | 'logger' | 'trackStream'>;
+type Shared = Pick<RouteContext, 'port' | 'registry' | 'logger' | 'trackStream' | 'access'>;
 
 // Routes one request; nothing thrown here may reach the HTTP server.
 async function handleRequest(req: IncomingMessage, res: ServerResponse, shared: Shared): Promise<void> {
@@ -104,6 +137,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, shared: 
   req.on('error', () => undefined);
   try {
     const url = new URL(req.url ?? '/', 'http://emperor');
+    authorize(shared.access, req, url.pathname, Date.now());
     const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
     if (match.kind === 'not-found') {
       sendError(res, 'EMP_ERR_NO_ENDPOINT', `no endpoint ${url.pathname}: see docs/api.md (GET /vassals, GET /events, GET /metrics, ...)`);

@@ -3,7 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
@@ -21,7 +21,16 @@ export interface EmperorInfo {
   readonly startedAt: number;
   readonly vassalsDir: string;
   readonly version: string;
+  /** What is wrong with the emperor's surroundings now (`vassals directory missing`, `run dir not writable: …`), empty when nothing. */
+  readonly problems: readonly string[];
   readonly fleet: FleetInfo | null;
+}
+
+export interface LogsReopened {
+  /** Vassal log files reopened. */
+  readonly files: number;
+  /** The emperor's own --log-file was reopened (false: it logs to stderr). */
+  readonly emperorLog: boolean;
 }
 
 export interface SupervisorPort {
@@ -34,11 +43,29 @@ export interface SupervisorPort {
   act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome>;
   /** Every lifecycle event from now on; returns the unsubscribe function. */
   subscribe(listener: (event: LifecycleEvent) => void): () => void;
-  /** The last `limit` captured output lines of the vassal's instances, or undefined for an unknown vassal. */
-  output(name: string, limit: number): OutputLine[] | undefined;
-  /** Subscribe to new output lines of one vassal. */
+  /**
+   * The vassal's last `limit` lines (output and lifecycle), none older than `since` (epoch ms):
+   * read from its `logto` file when it has one, else from memory; undefined for an unknown vassal.
+   */
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined;
+  /** Subscribe to new lines of one vassal. */
   followOutput(name: string, listener: (line: OutputLine) => void): () => void;
-  /** Emperor-level facts for /metrics and `/emperor`; `fleet` is null for an emperor that runs alone. */
+  /**
+   * CPU and memory of each vassal's live process groups, read from /proc now (the first call
+   * in a while takes two samples 250 ms apart for the CPU %, unless `cpuPercent` is false);
+   * null for a vassal with none alive.
+   */
+  usage(opts?: { readonly cpuPercent?: boolean }): Promise<ReadonlyMap<string, GroupUsage | null>>;
+  /** Subscribe to new lines of every vassal, including vassals that appear later. */
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void;
+  /** Reopens every log file at its path (each vassal's, and the emperor's own --log-file). */
+  reopenLogs(): LogsReopened;
+  /** Lines each vassal could not write to its log files (full disk, no permission). */
+  droppedLogLines(): ReadonlyMap<string, number>;
+  /**
+   * Emperor-level facts for /metrics and `/emperor`. `problems`: what is wrong with the emperor's
+   * surroundings now, empty when nothing; `fleet` is null for an emperor that runs alone.
+   */
   info(): EmperorInfo;
   /**
    * Every node of the fleet with its vassals, read from etcd. Rejects with an EmperorError:

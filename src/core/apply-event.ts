@@ -4,10 +4,13 @@ import { assertNever } from './assert-never.js';
 import { commandDeadline } from './commands.js';
 import type { VassalEvent } from './events.js';
 import { emit, findInstance, patch, patchInstance, type Draft } from './draft.js';
+import type { Instance } from './instance.js';
 import { exitWords } from './exit-words.js';
 import { applyFleetEvent } from './fleet-claim.js';
+import { logSettingsOf, onlyLogSettingsDiffer } from './log-settings.js';
 import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-policy.js';
 import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
+import { seconds } from './words.js';
 
 // The bytes of uWSGI's emperor protocol that the emperor acts on; others are ignored.
 const UWSGI = { LOADED: 1, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26 } as const;
@@ -18,19 +21,24 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'file-loaded': {
       const prev = d.v.spec;
       const socketsChanged = prev !== null && socketsKey(prev) !== socketsKey(e.spec);
+      // Only the log files changed: the runtime switches files, the instances keep running.
+      const logsOnly = prev !== null && d.v.errorKind !== 'spawn' && d.v.errorKind !== 'sockets' && onlyLogSettingsDiffer(prev, e.spec);
       patch(d, {
         spec: e.spec,
         file: e.spec.file,
-        rev: d.v.rev + 1,
+        rev: logsOnly ? d.v.rev : d.v.rev + 1,
         error: null,
         errorKind: null,
-        wish: wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
+        wish: prev === null && e.stoppedByOperator === true ? { want: 'down', by: 'operator' } : wishAfterLoad(d.v.wish, prev !== null && prev.contentHash !== e.spec.contentHash),
         // A changed or touched file wins over the backoff and over a halt.
         throttle: NO_HISTORY,
         halted: null,
         sockets: socketsChanged || d.v.sockets.status === 'failed' ? { status: 'none' } : d.v.sockets,
       });
-      if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
+      d.effects.push({ type: 'log-to', log: logSettingsOf(e.spec) });
+      if (prev === null && e.stoppedByOperator === true) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded; kept stopped: the operator stopped it before the emperor restarted (\`emperor start ${d.v.name}\` or a change of the file starts it)` });
+      else if (prev === null) emit(d, { type: 'loaded', message: `vassal file ${e.spec.file} loaded` });
+      else if (logsOnly) emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed its log settings only: applied without a restart` });
       else emit(d, { type: 'changed', message: `vassal file ${e.spec.file} changed or touched` });
       return;
     }
@@ -50,7 +58,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       return;
     case 'sockets-failed':
       if (d.v.sockets.status === 'pending' && d.v.sockets.key === e.key) {
-        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error }, error: e.error, errorKind: 'sockets' });
+        patch(d, { sockets: { status: 'failed', key: e.key, error: e.error, transient: e.transient === true }, error: e.error, errorKind: 'sockets' });
         emit(d, { type: 'broken', message: e.error });
       }
       return;
@@ -58,6 +66,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
       const inst = findInstance(d, e.generation);
       if (!inst) return;
       const immediate = inst.process.ready.kind === 'spawn';
+      patch(d, { waiting: null });
       patchInstance(d, e.generation, {
         pid: e.pid,
         phase: inst.phase === 'stopping' ? 'stopping' : immediate ? 'ready' : 'starting',
@@ -77,7 +86,7 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
         emit(d, { type: 'broken', message: e.error, generation: e.generation });
       } else {
         // Out of descriptors, pids or memory: shown as the last exit, so the throttled vassal says why.
-        patch(d, { lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
+        patch(d, { waiting: e.error, lastExit: { generation: e.generation, role: inst.role, code: null, signal: null, at: d.now, expected: false, output: e.error } });
         if (inst.role === 'main') recordDeath(d, { code: null, signal: null, spawnedAt: inst.spawnedAt, readyAt: null }, backoff, 'always');
         emit(d, { type: 'spawn-failed', message: e.error, generation: e.generation });
       }
@@ -102,8 +111,17 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'fleet-standby':
       applyFleetEvent(d, e);
       return;
+    case 'peers-ready':
+      patch(d, { peersReady: e.names });
+      return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
+      return;
+    case 'retry':
+      // Sockets that failed for a transient reason are bound again.
+      if (d.v.sockets.status === 'failed' && d.v.sockets.transient) patch(d, { sockets: { status: 'none' }, error: null, errorKind: null });
+      // What it waited for is back: the next attempt need not wait out its backoff.
+      if (d.v.waiting !== null && d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: d.now } });
       return;
     case 'tick':
       return;
@@ -147,7 +165,7 @@ function markReady(d: Draft, generation: number): void {
   const inst = findInstance(d, generation);
   if (!inst || (inst.phase !== 'starting' && inst.phase !== 'reloading')) return;
   patchInstance(d, generation, { phase: 'ready', readyAt: d.now, readyDeadline: null });
-  const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${((d.now - inst.spawnedAt) / 1000).toFixed(2)}s`;
+  const what = inst.phase === 'reloading' ? 'reloaded in place and ready again' : `ready after ${seconds(d.now - inst.spawnedAt)}`;
   emit(d, {
     type: 'ready',
     message: `generation ${generation} ${what}`,
@@ -185,13 +203,13 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     instances: d.v.instances.filter((i) => i.generation !== generation),
     lastExit: { generation, role: inst.role, code, signal, at: d.now, expected, output },
   });
-  const how = exitWords(code, signal);
   emit(d, {
     type: 'exited',
-    message: `generation ${generation} exited with ${how}${expected ? '' : ' (unexpected)'}${!expected && output ? `: ${output}` : ''}`,
+    message: exitMessage(inst, code, signal, expected, output),
     generation,
     ...(inst.pid === null ? {} : { pid: inst.pid }),
     role: inst.role,
+    expected,
     code,
     signal,
   });
@@ -204,6 +222,15 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
   if (danceStep) patch(d, { throttle: NO_HISTORY });
   else recordDeath(d, { code, signal, spawnedAt: inst.spawnedAt, readyAt: inst.readyAt }, backoff, restartPolicyOf(d.v).restart);
   if (op.kind === 'dance' && op.step === 'main-starting') patch(d, { op: { ...op, mainFailures: op.mainFailures + 1 } });
+}
+
+// An exit the emperor caused (a stop, or a kill for a ready-timeout or a missed heartbeat) says
+// so; only an exit nobody asked for is unexpected.
+function exitMessage(inst: Instance, code: number | null, signal: string | null, expected: boolean, output: string | null): string {
+  const head = `generation ${inst.generation} exited with ${exitWords(code, signal)}`;
+  if (expected) return head;
+  if (inst.failed && inst.stopReason) return `${head}: killed by the emperor, ${inst.stopReason}`;
+  return `${head} (unexpected)${output ? `: ${output}` : ''}`;
 }
 
 // Applies the restart policy to a death of the original (a failed spawn counts as one that

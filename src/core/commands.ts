@@ -4,6 +4,7 @@ import { emit, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
 import { stateOf } from './snapshot.js';
 import type { Vassal } from './vassal.js';
+import { brokenWords, DANCE_STEP_WORDS, seconds } from './words.js';
 import type { CommandAnswer, PendingCommand, RefusalCode, VassalAction } from './command-types.js';
 
 type Refusal = Omit<Extract<CommandAnswer, { kind: 'refused' }>, 'id'>;
@@ -21,7 +22,7 @@ export function refusal(v: Vassal, action: VassalAction): Refusal | null {
     return v.wish.by === 'shutdown' ? refuse('shutting-down', 'the emperor is shutting down') : refuse('removed', `${v.name}: its file was removed`);
   }
   if (action === 'stop' || action === 'start') return null;
-  if (v.errorKind === 'config' || !v.spec) return refuse('broken', `${v.name} is broken: ${v.error ?? 'its file has not loaded'}`);
+  if (v.errorKind === 'config' || !v.spec) return refuse('broken', brokenWords(v.name, v.error ?? 'its file has not loaded'));
   if (action !== 'dance') return null;
   if (!v.spec.standin) return refuse('no-standin', `${v.name} has no stand-in: add \`standin:\` to its emperor section to dance`);
   if (v.op.kind === 'dance') return danceRunning(v);
@@ -31,7 +32,7 @@ export function refusal(v: Vassal, action: VassalAction): Refusal | null {
 }
 
 export function danceRunning(v: Vassal): Refusal {
-  const step = v.op.kind === 'dance' ? ` (step ${v.op.step})` : '';
+  const step = v.op.kind === 'dance' ? ` (${DANCE_STEP_WORDS[v.op.step]})` : '';
   return { kind: 'refused', code: 'dance-running', reason: `a restart dance of ${v.name} is already under way${step}` };
 }
 
@@ -65,10 +66,10 @@ function judge(d: Draft, c: PendingCommand): Verdict {
   const v = d.v;
   const name = v.name;
   if (c.action === 'stop') return v.instances.length === 0 ? { ok: true, message: `${name}: stopped` } : null;
-  if (c.deadline <= d.now) return { ok: false, message: `${name}: no outcome within ${Math.round((c.deadline - c.acceptedAt) / 1000)}s (state ${stateOf(v, d.now)})` };
+  if (c.deadline <= d.now) return { ok: false, message: `${name}: no outcome within ${seconds(c.deadline - c.acceptedAt)} (state ${stateOf(v, d.now)})` };
   if (c.action === 'dance') return judgeDance(d, c);
   if (v.wish.want !== 'up') return { ok: false, message: `${name}: stopped before it was ready (${v.wish.want === 'gone' ? v.wish.by : `stopped by the ${v.wish.by}`})` };
-  if (v.error) return { ok: false, message: `${name}: broken: ${v.error}` };
+  if (v.error) return { ok: false, message: brokenWords(name, v.error) };
   if (c.action === 'reload' && v.failedRev !== null && v.failedRev >= c.rev) return { ok: false, message: `${name}: ${v.failedReason ?? 'reload failed'}` };
   const state = stateOf(v, d.now);
   if (state === 'throttled') {

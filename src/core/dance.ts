@@ -7,15 +7,10 @@ import { isLive } from './instance.js';
 import { describeExit } from './reload-ops.js';
 import { mayStart } from './restart-policy.js';
 import type { DanceStep, Operation } from './operation.js';
+import { DANCE_STEP_WORDS, seconds } from './words.js';
 
 type DanceOp = Extract<Operation, { kind: 'dance' }>;
 
-const STEP_WORDS: Record<DanceStep, string> = {
-  'standin-starting': 'stand-in starting',
-  'main-stopping': 'old instance stopping',
-  'main-starting': 'new instance starting',
-  'standin-stopping': 'stand-in stopping',
-};
 
 // Begins a dance; every dance command waiting for one is answered by it.
 export function beginDance(d: Draft): void {
@@ -46,7 +41,7 @@ export function advanceDance(d: Draft, op: DanceOp): void {
       const gen = spawn(d, 'standin', spec.standin);
       cur = { ...cur, standinGen: gen };
       patch(d, { op: cur });
-      emit(d, { type: 'dance-step', message: STEP_WORDS['standin-starting'], step: 'standin-starting', durationMs: 0, generation: gen });
+      emit(d, { type: 'dance-step', message: DANCE_STEP_WORDS['standin-starting'], step: 'standin-starting', durationMs: 0, generation: gen });
       return;
     }
     const b = findInstance(d, cur.standinGen);
@@ -63,14 +58,14 @@ export function advanceDance(d: Draft, op: DanceOp): void {
       return;
     }
     if (b.phase !== 'ready') return;
-    enter('main-stopping', `stand-in ready in ${secs(d.now - cur.stepStartedAt)}`);
+    enter('main-stopping', `stand-in ready in ${seconds(d.now - cur.stepStartedAt)}`);
   }
 
   if (cur.step === 'main-stopping') {
     const old = mains(d);
     for (const a of old) stop(d, a, 'restart dance: the stand-in serves meanwhile');
     if (old.length > 0) return;
-    enter('main-starting', `old instance stopped in ${secs(d.now - cur.stepStartedAt)}: job handling paused`);
+    enter('main-starting', `old instance stopped in ${seconds(d.now - cur.stepStartedAt)}: job handling paused`);
   }
 
   if (cur.step === 'main-starting') {
@@ -87,19 +82,15 @@ export function advanceDance(d: Draft, op: DanceOp): void {
       return;
     }
     if (!live.some((i) => i.phase === 'ready')) return;
-    enter('standin-stopping', `new instance ready in ${secs(d.now - cur.stepStartedAt)}: job handling resumed`);
+    enter('standin-stopping', `new instance ready in ${seconds(d.now - cur.stepStartedAt)}: job handling resumed`);
   }
 
   if (cur.step === 'standin-stopping') {
     const bs = standins(d);
     for (const b of bs) stop(d, b, 'restart dance done');
     if (bs.length > 0) return;
-    emit(d, { type: 'dance-step', message: `stand-in stopped in ${secs(d.now - cur.stepStartedAt)}`, step: 'standin-stopping', durationMs: d.now - cur.stepStartedAt });
+    emit(d, { type: 'dance-step', message: `stand-in stopped in ${seconds(d.now - cur.stepStartedAt)}`, step: 'standin-stopping', durationMs: d.now - cur.stepStartedAt });
     patch(d, { op: NO_OPERATION });
-    emit(d, { type: 'dance-done', message: `restart dance done in ${secs(d.now - cur.startedAt)}`, durationMs: d.now - cur.startedAt });
+    emit(d, { type: 'dance-done', message: `restart dance done in ${seconds(d.now - cur.startedAt)}`, durationMs: d.now - cur.startedAt });
   }
-}
-
-function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(2)}s`;
 }

@@ -1,6 +1,7 @@
 // Time-driven decisions: stop timeouts, ready timeouts, readiness by delay, missing heartbeats.
 import { emit, kill, patchInstance, type Draft } from './draft.js';
 import { UWSGI_ACCEPT_GRACE_MS, type Instance } from './instance.js';
+import { seconds } from './words.js';
 
 // Acts on every deadline that has passed at d.now.
 export function applyDeadlines(d: Draft): void {
@@ -20,19 +21,19 @@ export function applyDeadlines(d: Draft): void {
       continue;
     }
     if (inst.phase === 'starting' && inst.process.ready.kind === 'delay' && inst.spawnedAt + inst.process.ready.ms <= d.now) {
-      readyByDeadline(d, inst, `ready (survived ${inst.process.ready.ms} ms)`);
+      readyByDeadline(d, inst, `ready (survived ${seconds(inst.process.ready.ms)})`);
       continue;
     }
     if (inst.phase === 'starting' && inst.loadedAt !== null && inst.loadedAt + UWSGI_ACCEPT_GRACE_MS <= d.now) {
-      readyByDeadline(d, inst, `loaded and has no worker accepting after ${UWSGI_ACCEPT_GRACE_MS / 1000}s (a router or zerg pool): ready`);
+      readyByDeadline(d, inst, `loaded and has no worker accepting after ${seconds(UWSGI_ACCEPT_GRACE_MS)} (a router or zerg pool): ready`);
       continue;
     }
     if ((inst.phase === 'starting' || inst.phase === 'reloading') && inst.readyDeadline !== null && inst.readyDeadline <= d.now) {
-      kill(d, inst, `not ready within its ready-timeout (${inst.process.readyTimeoutMs} ms)`, true);
+      kill(d, inst, `not ready within its ready-timeout (${seconds(inst.process.readyTimeoutMs)})`, true);
       continue;
     }
     if (inst.heartbeatDeadline !== null && inst.heartbeatDeadline <= d.now && inst.pid !== null) {
-      kill(d, inst, `no heartbeat for ${inst.process.heartbeatTimeoutMs} ms: hung`, true);
+      kill(d, inst, `no heartbeat for ${seconds(inst.process.heartbeatTimeoutMs ?? 0)}: hung`, true);
     }
   }
 }

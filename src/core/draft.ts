@@ -3,6 +3,7 @@
 import type { ProcessSpec } from './spec.js';
 import type { Effect } from './effects.js';
 import { newInstance, type Instance } from './instance.js';
+import { levelOf } from './event-level.js';
 import type { LifecycleEventBody } from './lifecycle-event.js';
 import type { InstanceRole } from './status.js';
 import type { Vassal } from './vassal.js';
@@ -29,7 +30,7 @@ export function findInstance(d: Draft, generation: number | null): Instance | un
 
 // Records a lifecycle event for logs and the event stream.
 export function emit(d: Draft, event: LifecycleEventBody & { readonly message: string }): void {
-  d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, ...event } });
+  d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, level: levelOf(event), ...event } });
 }
 
 // Asks for a new instance and returns its generation.

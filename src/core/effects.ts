@@ -2,6 +2,7 @@
 import type { ProcessSpec, SocketSpec } from './spec.js';
 import type { CommandAnswer } from './command-types.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
+import type { LogSettings } from './log-settings.js';
 import type { InstanceRole } from './status.js';
 
 export type Effect =
@@ -21,5 +22,7 @@ export type Effect =
   | { readonly type: 'fleet-claim' }
   /** Give the claim up at once (no instance is left): another node may take it without waiting for the TTL. */
   | { readonly type: 'fleet-release' }
+  /** Write the vassal's output (and lifecycle lines) to these files from now on, reopening as needed. */
+  | { readonly type: 'log-to'; readonly log: LogSettings }
   /** The core's answer to a command event: accepted (its outcome follows as a `done` event) or refused. */
   | { readonly type: 'answer'; readonly answer: CommandAnswer };

@@ -4,13 +4,20 @@ import type { VassalAction } from './command-types.js';
 import type { VassalSpec } from './spec.js';
 
 export type VassalEvent =
-  | { readonly type: 'file-loaded'; readonly spec: VassalSpec } // the file appeared, changed or was touched
+  /**
+   * The file appeared, changed or was touched. `stoppedByOperator`: on the first load after the
+   * emperor started, the operator had stopped this vassal (same file content) before the restart.
+   */
+  | { readonly type: 'file-loaded'; readonly spec: VassalSpec; readonly stoppedByOperator?: boolean }
   | { readonly type: 'file-invalid'; readonly error: string; readonly file: string }
   | { readonly type: 'file-removed' }
   | { readonly type: 'sockets-held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
-  | { readonly type: 'sockets-failed'; readonly key: string; readonly error: string }
+  /** `transient`: EMFILE and the like; a `retry` follows, and the sockets are bound again. */
+  | { readonly type: 'sockets-failed'; readonly key: string; readonly error: string; readonly transient?: boolean }
   | { readonly type: 'spawned'; readonly generation: number; readonly pid: number }
   | { readonly type: 'spawn-failed'; readonly generation: number; readonly error: string; readonly notFound: boolean }
+  /** Something the emperor needs to spawn safely was short and is back (the run dir can be written again): try now. */
+  | { readonly type: 'retry' }
   | { readonly type: 'ready'; readonly generation: number }
   | { readonly type: 'status-text'; readonly generation: number; readonly text: string }
   | { readonly type: 'uwsgi-byte'; readonly generation: number; readonly byte: number }
@@ -36,6 +43,8 @@ export type VassalEvent =
    * `killBy` is set when a held claim was lost: every instance must be gone by then.
    */
   | { readonly type: 'fleet-standby'; readonly holder: string | null; readonly reason: string; readonly killBy: number | null }
+  /** The vassals that have a ready instance now (sent whenever that set changes): `after` waits on it. */
+  | { readonly type: 'peers-ready'; readonly names: readonly string[] }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };
 

@@ -4,9 +4,13 @@ import type { VassalAction } from './command-types.js';
 import type { DanceStep } from './operation.js';
 import type { InstanceRole, VassalStateName } from './status.js';
 
+/** How much an event deserves an operator's attention (the log level it is written at). */
+export type EventLevel = 'info' | 'warn' | 'error';
+
 interface EventBase {
   readonly at: number;
   readonly vassal: string;
+  readonly level: EventLevel;
   /** One human line, the same that goes to the log. */
   readonly message: string;
 }
@@ -28,7 +32,7 @@ export type LifecycleEventBody =
   | ({ readonly type: 'spawning' } & InstanceRef)
   | ({ readonly type: 'spawned' | 'stopping' | 'killing'; readonly pid: number } & InstanceRef)
   | ({ readonly type: 'ready'; readonly pid?: number; readonly durationMs?: number } & InstanceRef)
-  | ({ readonly type: 'exited'; readonly pid?: number; readonly code: number | null; readonly signal: string | null } & InstanceRef)
+  | ({ readonly type: 'exited'; readonly pid?: number; readonly expected: boolean; readonly code: number | null; readonly signal: string | null } & InstanceRef)
   | { readonly type: 'spawn-failed'; readonly generation: number }
   /** The fleet claim changed: granted here, or held elsewhere (`holder`, when known). */
   | { readonly type: 'fleet'; readonly held: boolean; readonly holder: string | null }

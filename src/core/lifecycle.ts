@@ -40,6 +40,7 @@ const DURING_AN_OPERATION = {
   'spawn-failed': 'advance',
   ready: 'advance',
   'status-text': 'nothing',
+  'peers-ready': 'advance',
   'uwsgi-byte': 'advance',
   exited: 'advance',
   'fleet-granted': 'advance',
@@ -49,6 +50,7 @@ const DURING_AN_OPERATION = {
   'command:reload': 'defer',
   'command:dance': 'queue',
   shutdown: 'wind-down',
+  retry: 'advance',
   tick: 'advance',
 } as const satisfies LifecycleTable[OperationKey];
 
@@ -65,6 +67,7 @@ export const LIFECYCLE = {
     'spawn-failed': 'reconcile',
     ready: 'reconcile',
     'status-text': 'nothing',
+    'peers-ready': 'reconcile', // a vassal it waits for (`after`) may be ready now
     'uwsgi-byte': 'reconcile',
     exited: 'reconcile',
     'fleet-granted': 'reconcile',
@@ -74,6 +77,7 @@ export const LIFECYCLE = {
     'command:reload': 'reconcile',
     'command:dance': 'begin-dance',
     shutdown: 'wind-down',
+    retry: 'reconcile',
     tick: 'reconcile',
   },
   'stop-start': DURING_AN_OPERATION,

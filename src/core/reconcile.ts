@@ -7,7 +7,8 @@ import { isLive } from './instance.js';
 import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './restart-policy.js';
-import { socketsKey, wantsUp } from './vassal.js';
+import { socketsKey, waitingFor, wantsUp } from './vassal.js';
+import { DANCE_STEP_WORDS } from './words.js';
 
 // Moves the operation under way forward, or (with none) starts what should run.
 export function reconcile(d: Draft): void {
@@ -40,6 +41,8 @@ export function reconcile(d: Draft): void {
 
   if (live.length === 0) {
     if (mains(d).length > 0 || d.v.halted !== null || !mayStart(d.v.throttle, d.now)) return;
+    // Start order (`after`): no original before the vassals it needs are ready; what runs keeps running.
+    if (waitingFor(d.v).length > 0) return;
     if (d.v.throttle.nextStartAt !== null) patch(d, { throttle: { ...d.v.throttle, nextStartAt: null } });
     spawn(d, 'main', spec.process);
     return;
@@ -99,7 +102,7 @@ function fence(d: Draft): void {
 function abandonOperation(d: Draft, why: string): void {
   const op = d.v.op;
   if (op.kind === 'dance') {
-    emit(d, { type: 'dance-failed', message: `dance aborted at step "${op.step}": ${why}`, step: op.step, durationMs: d.now - op.startedAt });
+    emit(d, { type: 'dance-failed', message: `dance aborted at step "${DANCE_STEP_WORDS[op.step]}": ${why}`, step: op.step, durationMs: d.now - op.startedAt });
   }
   if (op.kind !== 'none') patch(d, { op: NO_OPERATION });
 }

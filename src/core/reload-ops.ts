@@ -3,6 +3,7 @@
 import { emit, findInstance, mains, patch, patchInstance, spawn, stop, type Draft } from './draft.js';
 import { exitWords } from './exit-words.js';
 import { NO_OPERATION, type Operation } from './operation.js';
+import { seconds } from './words.js';
 
 type Op<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
@@ -65,7 +66,7 @@ export function advanceOverlap(d: Draft, op: Op<'overlap'>): void {
   for (const i of others) stop(d, i, 'replaced by a newer generation');
   if (others.length === 0) {
     patch(d, { op: NO_OPERATION });
-    emit(d, { type: 'reload-done', message: `reload done in ${((d.now - op.startedAt) / 1000).toFixed(2)}s`, durationMs: d.now - op.startedAt });
+    emit(d, { type: 'reload-done', message: `reload done in ${seconds(d.now - op.startedAt)}`, durationMs: d.now - op.startedAt });
   }
 }
 

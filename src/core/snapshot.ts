@@ -3,7 +3,8 @@ import { exitWords } from './exit-words.js';
 import { isFleetSingleton, fleetAllowsRunning } from './fleet-claim.js';
 import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
-import type { Vassal } from './vassal.js';
+import { waitingFor, type Vassal } from './vassal.js';
+import { DANCE_STEP_WORDS, seconds } from './words.js';
 
 // The one state name an operator sees for the vassal.
 export function stateOf(v: Vassal, now: number): VassalStateName {
@@ -19,6 +20,7 @@ export function stateOf(v: Vassal, now: number): VassalStateName {
   if (v.halted !== null && mains.length === 0) return v.halted;
   if (v.throttle.nextStartAt !== null && v.throttle.nextStartAt > now) return 'throttled';
   if (v.spec === null) return 'starting';
+  if (mains.length === 0 && waitingFor(v).length > 0) return 'waiting';
   return mains.length > 0 ? 'stopping' : 'starting';
 }
 
@@ -48,7 +50,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     restarts: v.restarts,
     uptime: serving && serving.pid !== null && readySince !== null ? Math.max(0, (now - serving.spawnedAt) / 1000) : null,
     lastExit: v.lastExit,
-    error: v.error ?? failedStartError(v, state),
+    error: capNullable(v.error ?? (state === 'throttled' && v.waiting !== null ? v.waiting : failedStartError(v, state))),
     nextStartAt: state === 'throttled' ? v.throttle.nextStartAt : null,
     throttleDelayMs: v.throttle.delayMs,
     reload: v.spec?.reload ?? null,
@@ -56,8 +58,8 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     sockets: v.sockets.status === 'held' ? v.sockets.addresses : [],
     instances: v.instances.map(instanceStatus),
     dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,
-    note: noteOf(v, state, now),
-    warnings: v.spec?.warnings ?? [],
+    note: capText(noteOf(v, state, now)),
+    warnings: capWarnings(v.spec?.warnings ?? []),
     fleet: isFleetSingleton(v) ? { claim: v.claim.status, holder: v.claim.status === 'waiting' ? v.claim.holder : null } : null,
   };
 }
@@ -82,7 +84,8 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return serving ? `${v.error} (still running generation ${serving.generation} from the last valid file)` : (v.error ?? '');
     }
     case 'throttled':
-      return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${(((v.throttle.nextStartAt ?? now) - now) / 1000).toFixed(1)}s`;
+      if (v.waiting !== null) return `${v.waiting}; next attempt in ${seconds((v.throttle.nextStartAt ?? now) - now)}`;
+      return `died ${v.restarts} time(s), last with ${lastExitWords(v)}; next attempt in ${seconds((v.throttle.nextStartAt ?? now) - now)}`;
     case 'fatal':
       return `gave up after ${v.restarts} death(s), last with ${lastExitWords(v)}; start it, or change or touch its file`;
     case 'exited':
@@ -91,15 +94,21 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
     case 'degraded': {
       const op = v.op;
       if (op.kind !== 'dance') return '';
-      return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${op.step}`;
+      return state === 'degraded' ? `stand-in serving; new instance failed ${op.mainFailures} time(s), retrying` : `restart dance: ${DANCE_STEP_WORDS[op.step]}`;
     }
     case 'standby': {
       const claim = v.claim;
       if (claim.status !== 'waiting') return 'claiming the fleet singleton';
       return claim.holder === null ? claim.reason : `held by ${claim.holder}`;
     }
+    case 'waiting':
+      return `waiting for ${waitingFor(v).join(', ')} to be ready (after)`;
     case 'reloading':
       return `reload (${v.op.kind}) to revision ${v.rev}`;
+    case 'stopped':
+    case 'stopping':
+      if (v.wish.want === 'down') return v.wish.by === 'operator' ? 'stopped by the operator' : 'the instance asked to be stopped (uWSGI)';
+      return v.wish.want === 'gone' && v.wish.by === 'file-removed' ? 'its file was removed' : '';
     default: {
       if (v.failedRev === v.rev && v.failedReason) return `last reload failed: ${v.failedReason}`;
       const text = servingInstance(v)?.statusText;
@@ -119,4 +128,22 @@ function lastExitWords(v: Vassal): string {
   const e = v.lastExit;
   const how = e ? exitWords(e.code, e.signal) : 'unknown';
   return e?.output ? `${how}: ${e.output}` : how;
+}
+
+/** Warnings shown per vassal: a file with 60,000 unknown keys must not make a status of megabytes. */
+export const WARNINGS_SHOWN = 20;
+/** Characters of one status text (note, error): enough for any real message, bounded for the rest. */
+export const STATUS_TEXT_MAX = 2000;
+
+function capWarnings(warnings: readonly string[]): readonly string[] {
+  if (warnings.length <= WARNINGS_SHOWN) return warnings.map(capText);
+  return [...warnings.slice(0, WARNINGS_SHOWN).map(capText), `and ${warnings.length - WARNINGS_SHOWN} more warning(s): \`emperor check FILE\` lists them all`];
+}
+
+function capText(text: string): string {
+  return text.length <= STATUS_TEXT_MAX ? text : `${text.slice(0, STATUS_TEXT_MAX)}… (${text.length - STATUS_TEXT_MAX} more characters)`;
+}
+
+function capNullable(text: string | null): string | null {
+  return text === null ? null : capText(text);
 }

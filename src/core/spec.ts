@@ -40,6 +40,24 @@ export interface RunAs {
 export const LIMIT_NAMES = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nofile', 'nproc', 'rss', 'sigpending', 'stack'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
+/**
+ * How lines are written to a `logto` file. timestamped (the default): time, generation and
+ * stream before each line, lifecycle lines between instances; plain: the instance's bytes as
+ * they came; json: one object a line, for log shippers.
+ */
+export type LogFormat = 'plain' | 'timestamped' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['timestamped', 'plain', 'json'];
+
+/** A vassal's own log file: `logto` with its rotation and format. */
+export interface LogFileSpec {
+  readonly path: string;
+  /** Rotate once the file would grow past this many bytes; undefined: never (logrotate's job). */
+  readonly maxBytes: number | undefined;
+  /** Rotated files kept: path.1 (newest) … path.N; the oldest is dropped. */
+  readonly backups: number;
+  readonly format: LogFormat;
+}
+
 /** A number (bytes, seconds or a count, as the limit counts) or no limit. */
 export type LimitValue = number | 'unlimited';
 
@@ -62,12 +80,14 @@ export interface ProcessSpec {
   readonly stopTimeoutMs: number;
   readonly ready: ReadySpec;
   readonly readyTimeoutMs: number;
-  /** Append the instance's output to this file instead of the emperor's log. */
-  readonly logto: string | undefined;
+  /** Append the instance's output to this file (rotated by size) instead of the emperor's log. */
+  readonly log: LogFileSpec | undefined;
   /** uWSGI `heartbeat`: a missing heartbeat for this long means the instance is hung. */
   readonly heartbeatTimeoutMs: number | undefined;
   /** Run as this user (uid, gid, supplementary groups, HOME…); absent: as the emperor itself. */
   readonly runAs?: RunAs | undefined;
+  /** Directories created (mode 0700, owned by runAs) before exec when missing; absent: none. */
+  readonly dirs?: readonly string[] | undefined;
   /** The umask set before exec; absent: the emperor's own. */
   readonly umask?: number | undefined;
   /** Resource limits set before exec; absent: the emperor's own. */
@@ -100,6 +120,8 @@ export interface VassalSpec {
   readonly standin: ProcessSpec | undefined;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
+  /** Vassals that must have a ready instance before an original of this one is spawned; absent: none. */
+  readonly after?: readonly string[];
   /**
    * 'fleet': at most one instance fleet-wide, on the node that holds the vassal's claim in the
    * fleet (etcd); absent: this emperor alone decides.

@@ -9,6 +9,7 @@ export const VASSAL_STATE_NAMES = [
   'dancing', // a restart dance is under way
   'degraded', // the stand-in serves while a new original fails to become ready
   'stopping', // instances are being stopped (removal, `emperor stop`, shutdown)
+  'waiting', // its `after` vassals have no ready instance yet: nothing is started
   'throttled', // waiting before the next attempt, its restart burst used up
   'exited', // finished, and its restart policy does not restart it (restart: never / on-failure)
   'fatal', // died more than max-restarts times: given up until start, a change or a touch
@@ -73,16 +74,41 @@ export interface VassalStatus {
   /** One short human line: why throttled, what the dance does, which file is invalid … */
   readonly note: string;
   readonly warnings: readonly string[];
+  /** Only when asked for (`GET /vassals?usage=1`): null when no instance is alive. */
+  readonly usage?: GroupUsage | null;
   /** A fleet singleton's claim: held here, or waited for while `holder` (when known) holds it; null for other vassals. */
   readonly fleet: { readonly claim: 'held' | 'waiting' | 'none'; readonly holder: string | null } | null;
 }
 
-/** One captured line of an instance's output. */
+/** CPU and memory of a vassal's process groups (all its live instances), read from /proc. */
+export interface GroupUsage {
+  /** CPU time used over the last sampling interval, in % of one core; null without an earlier sample. */
+  readonly cpuPercent: number | null;
+  /** CPU time (user + system) of the processes alive now, since each started. */
+  readonly cpuSeconds: number;
+  readonly rssBytes: number;
+  readonly processes: number;
+}
+
+/** Where a captured line came from: an instance's stdout or stderr, or the emperor's lifecycle. */
+export type OutputStream = 'stdout' | 'stderr' | 'emperor';
+
+/** One captured line: an instance's output, or a lifecycle line (spawned, exited, …) between them. */
 export interface OutputLine {
-  readonly at: number;
+  /** Epoch ms; null for a line read back from a `log-format: plain` file (it has no time). */
+  readonly at: number | null;
+  /** 0 when unknown (a plain file) or when the line is about the vassal, not one instance. */
   readonly generation: number;
-  readonly stream: 'stdout' | 'stderr';
+  readonly stream: OutputStream;
   readonly line: string;
+  /** Set when the stand-in wrote it. */
+  readonly role?: 'standin';
+  /** Lifecycle lines: the level they were logged at. */
+  readonly level?: 'info' | 'warn' | 'error';
+  /** The instance wrote a longer line: it was cut at 64 KiB and continues in the next one. */
+  readonly continued?: true;
+  /** Set in streams of several vassals (`GET /logs`). */
+  readonly vassal?: string;
 }
 
 /** One vassal as a node of the fleet publishes it (a short form of VassalStatus). */

@@ -24,7 +24,7 @@ export type SocketHold =
   | { readonly status: 'none' }
   | { readonly status: 'pending'; readonly key: string }
   | { readonly status: 'held'; readonly key: string; readonly addresses: readonly { name: string; address: string }[] }
-  | { readonly status: 'failed'; readonly key: string; readonly error: string };
+  | { readonly status: 'failed'; readonly key: string; readonly error: string; readonly transient: boolean };
 
 /*
  * A fleet singleton's claim as the runtime last reported it (see fleet-claim.ts):
@@ -62,7 +62,11 @@ export interface Vassal {
   /** A reload to this rev failed; it is not retried until the rev changes. */
   readonly failedRev: number | null;
   readonly failedReason: string | null;
+  /** Why the last spawn did not happen (run dir not writable, EMFILE …): shown while it waits to try again. */
+  readonly waiting: string | null;
   readonly sockets: SocketHold;
+  /** The vassals that had a ready instance at the last `peers-ready` event. */
+  readonly peersReady: readonly string[];
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
   readonly claim: FleetClaim;
@@ -87,7 +91,9 @@ export function newVassal(name: string, file: string): Vassal {
     lastExit: null,
     failedRev: null,
     failedReason: null,
+    waiting: null,
     sockets: { status: 'none' },
+    peersReady: [],
     commands: [],
     claim: { status: 'none' },
   };
@@ -100,6 +106,17 @@ export function wantsUp(v: Vassal): boolean {
 // The canonical key of a socket list: equal keys mean the held sockets can be kept.
 export function socketsKey(spec: VassalSpec): string {
   return JSON.stringify(spec.sockets);
+}
+
+// Ready for the vassals that wait for it (`after`): some instance of it (original or stand-in) serves.
+export function servesOthers(v: Vassal): boolean {
+  return v.instances.some((i) => i.phase === 'ready');
+}
+
+// The vassals named by `after` that have no ready instance yet: an original waits for them.
+export function waitingFor(v: Vassal): readonly string[] {
+  const after = v.spec?.after ?? [];
+  return after.filter((name) => !v.peersReady.includes(name));
 }
 
 export function restartPolicyOf(v: Vassal): RestartPolicy {

@@ -12,8 +12,14 @@ export interface DaemonOptions {
   readonly maxThrottleMs: number;
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: string;
+  /** The emperor's own log goes to this file (reopened on SIGUSR1) instead of stderr. */
+  readonly logFile: string | undefined;
   /** uWSGI `emperor-required-heartbeat`: seconds of silence after which a heartbeating vassal is hung. */
   readonly requiredHeartbeatMs: number;
+  /** How long the vassals of a vanished vassals directory keep running, in case it comes back. */
+  readonly missingDirGraceMs: number;
+  /** Period of the safety rescan of the vassals directory; 0: none. */
+  readonly rescanIntervalMs: number;
   /** uWSGI's tyrant mode: each vassal runs as the owner of its file. */
   readonly tyrant: boolean;
   /** With tyrant mode, files owned by root may run (as root). */
@@ -22,4 +28,6 @@ export interface DaemonOptions {
   readonly controlGroupId: number | undefined;
   /** Membership of a fleet of emperors on etcd; undefined: this emperor runs alone. */
   readonly fleet?: FleetOptions | undefined;
+  /** The dashboard's opt-in TCP listener (--http) and its token (--http-token). */
+  readonly http?: { readonly host: string; readonly port: number; readonly token: string | null } | undefined;
 }

@@ -16,7 +16,7 @@ export function raiseOwnFdLimit(log: Logger): void {
 
 // Warns when the vassals loaded so far would need more descriptors than the soft limit.
 export function warnIfShortOfFds(vassals: readonly Vassal[], log: Logger): void {
-  const sockets = vassals.reduce((n, v) => n + (v.spec?.sockets.length ?? 0) + (v.spec?.process.logto ? 1 : 0), 0);
+  const sockets = vassals.reduce((n, v) => n + (v.spec?.sockets.length ?? 0) + (v.spec?.process.log ? 1 : 0), 0);
   const limit = readFdLimit();
   const { needed, short } = fdShortfall(vassals.length, sockets, limit);
   if (!short) return;

@@ -4,12 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { loadOptionsOf } from '../config/spec.js';
 import { stateOf } from '../core/snapshot.js';
 import type { FleetVassal, VassalStateName, VassalStatus } from '../core/status.js';
 import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
+import { openCgroups, removeCgroup } from '../runtime/cgroups.js';
 import { Dispatcher } from '../runtime/dispatcher.js';
 import { effectInterpreter } from '../runtime/effect-interpreter.js';
 import { EventBus } from '../runtime/event-bus.js';
@@ -17,6 +19,7 @@ import { FileTracker } from '../runtime/file-tracker.js';
 import type { EtcdFleet } from '../runtime/fleet/etcd-fleet.js';
 import { soloClaims } from '../runtime/fleet/fleet-port.js';
 import { socketBinder } from '../runtime/held-sockets.js';
+import { GroupUsageSampler } from '../runtime/group-usage.js';
 import { InstanceWiring } from '../runtime/instance-wiring.js';
 import { openJournal, stopLeftovers } from '../runtime/instance-journal.js';
 import { ListenHelper } from '../runtime/listen-helper.js';
@@ -24,10 +27,12 @@ import { createLogger } from '../runtime/logger.js';
 import { raiseOwnFdLimit, warnIfShortOfFds } from './fd-budget.js';
 import { ReadModel } from '../runtime/read-model.js';
 import { lockRunDir, type LockOwner } from '../runtime/run-dir-lock.js';
+import { OperatorStops } from '../runtime/operator-stops.js';
 import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '../runtime/sd-notify.js';
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
-import { watchVassals } from '../runtime/vassal-watcher.js';
+import { VassalsDirWatch } from '../runtime/vassals-dir-watch.js';
+import { HostProblems } from '../runtime/host-problems.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { Supervisor } from './supervisor.js';
 
@@ -37,7 +42,8 @@ const EXIT_INTERNAL_ERROR = 70;
 
 // Runs the emperor until SIGTERM/SIGINT; resolves with the process exit code.
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const log = createLogger(opts.logFormat, opts.logLevel);
+  const emperorLog = createLogger(opts.logFormat, opts.logLevel, opts.logFile);
+  const log = emperorLog.log;
   raiseOwnFdLimit(log);
   const clock = systemClock;
   // systemd's variables are for the emperor alone (sd_notify's unset_environment): vassals
@@ -58,48 +64,79 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     return 1;
   }
-  if (vassalsLock.stale) log.warn({ pid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
+  if (vassalsLock.stale) log.warn({ ownerPid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
 
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
-  for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
+  for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
   await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
-  const journal = openJournal(opts.runDir, (err, vassal) => log.error({ err, vassal }, `cannot write the instance journal in ${opts.runDir}: ${err.message}`));
+  const problems = new HostProblems();
+  // Set before the dispatcher exists: the journal may fail at its first write.
+  let retryWaiting = (): void => undefined;
+  const journal = openJournal(opts.runDir, {
+    onWriteError: (err, vassal) => {
+      log.error({ err, vassal, runDir: opts.runDir }, `cannot write the instance journal in the run dir ${opts.runDir}: ${err.message}; no new instance starts until it can (retried every second)`);
+      problems.set('run-dir', `run dir not writable: ${opts.runDir}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    },
+    onWritable: () => {
+      log.warn({ runDir: opts.runDir }, `the instance journal in ${opts.runDir} can be written again: starting what waited`);
+      problems.set('run-dir', null);
+      retryWaiting();
+    },
+  });
 
   const bus = new EventBus(log);
   const dispatcher = new Dispatcher({ clock, backoff: { baseMs: opts.throttleMs, maxMs: opts.maxThrottleMs } });
   const report = dispatcher.dispatch.bind(dispatcher);
   const listenHelper = new ListenHelper();
   const sockets = new SocketHolder(socketBinder(listenHelper), report);
-  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name) });
+  const contain = openCgroups(process.pid);
+  log.info(contain.cgroups ? `containment: ${contain.why}` : `containment: process groups only (${contain.why}): a process that leaves its instance's group (setsid, setpgid) is not stopped with it`);
+  const instances = new InstanceWiring({ log, runDir: opts.runDir, journal, clock, report, socketFds: (name) => sockets.fds(name), cgroups: contain.cgroups });
   // In a fleet, claims of fleet singletons go to etcd; alone, they are never granted.
   // Loaded only in a fleet: etcd3 and gRPC cost every CLI call a large share of its start-up.
   const fleet: EtcdFleet | null = opts.fleet
     ? new (await import('../runtime/fleet/etcd-fleet.js')).EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), log })
     : null;
-  const interpret = effectInterpreter({ instances, sockets, bus, fleet: fleet?.claims ?? soloClaims(report) });
+  const interpret = effectInterpreter({
+    instances,
+    sockets,
+    bus,
+    fleet: fleet?.claims ?? soloClaims(report),
+    failed: (name, effect, err) => {
+      log.error({ vassal: name, err }, `${name}: ${effect.type} failed: ${err.message}`);
+      if (effect.type === 'spawn') report(name, { type: 'spawn-failed', generation: effect.generation, error: `cannot start: ${err.message}`, notFound: false });
+      else if (effect.type === 'hold-sockets') report(name, { type: 'sockets-failed', key: effect.key, error: err.message });
+    },
+  });
   const systemd = openSystemdChannel(systemdEnv, process.pid, (message) => log.warn(message));
-  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock())) : null;
-  // Every change of a vassal's state comes with effects: the notifier looks after them (coalesced).
-  dispatcher.setInterpreter(
-    notifier
-      ? (name, vassal, effect) => {
-          interpret(name, vassal, effect);
-          notifier.changed();
-        }
-      : interpret,
-  );
-  const read = new ReadModel(dispatcher, instances, clock);
-  const supervisor = new Supervisor({ dispatcher, bus, read, fleet }, { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() });
-  const loadOptions = {
-    vassalWrapper: opts.vassalWrapper,
-    requiredHeartbeatMs: opts.requiredHeartbeatMs,
-    ...(opts.tyrant ? { tyrant: { allowRoot: opts.tyrantAllowRoot } } : {}),
+  retryWaiting = () => {
+    for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'retry' });
   };
-  const tracker = new FileTracker(dispatcher, loadOptions, log);
+  const notifier = systemd ? new ServiceNotifier(systemd, () => fleetStates(dispatcher.vassals(), clock()), () => problems.list()) : null;
+  if (notifier) problems.onChange(() => notifier.changed());
+  const stops = new OperatorStops(opts.vassalsDir, opts.runDir, (err) => log.error({ err }, `operator stops: ${err.message}`));
+  // Every change of a vassal's state comes with effects: the notifier and the memory of the
+  // operator's stops look after them (both cheap when nothing changed).
+  dispatcher.setInterpreter((name, vassal, effect) => {
+    interpret(name, vassal, effect);
+    stops.observe(vassal);
+    notifier?.changed();
+  });
+  const read = new ReadModel(dispatcher, instances, clock);
+  const reopenLogs = (): { files: number; emperorLog: boolean } => {
+    const reopened = { files: instances.reopenLogs(), emperorLog: emperorLog.reopen() };
+    log.info(reopened, `reopened ${reopened.files} vassal log file(s)${reopened.emperorLog ? ` and ${opts.logFile}` : ''}`);
+    return reopened;
+  };
+  const supervisor = new Supervisor(
+    { dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs, problems: () => problems.list(), fleet },
+    { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() },
+  );
+  const tracker = new FileTracker(stops.marking(dispatcher), loadOptionsOf(opts), log);
 
   let control: ControlServer;
   try {
-    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId });
+    control = await startControlServer(supervisor, { socketPath: opts.controlPath, logger: log, groupId: opts.controlGroupId, http: opts.http });
   } catch (err) {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     notifier?.close();
@@ -108,11 +145,25 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     lock.release();
     return 1;
   }
-  const watcher = watchVassals(opts.vassalsDir, (e) => tracker.onEvent(e), (err) => log.error({ err }, 'watcher error'));
-  await watcher.ready;
+  let watcher: VassalsDirWatch;
+  try {
+    watcher = await VassalsDirWatch.start(
+      { dir: opts.vassalsDir, missingGraceMs: opts.missingDirGraceMs, rescanEveryMs: opts.rescanIntervalMs, clock, log, onProblem: (p) => problems.set('vassals-dir', p) },
+      tracker,
+    );
+  } catch (err) {
+    log.error({ vassalsDir: opts.vassalsDir }, `cannot watch the vassals directory: ${(err as Error).message}`);
+    await control.close();
+    notifier?.close();
+    await fleet?.close();
+    vassalsLock.release();
+    lock.release();
+    return 1;
+  }
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
   if (notifier) void tracker.settled().then(() => notifier.loaded());
   void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
+  void tracker.settled().then(() => stops.prune((name) => dispatcher.has(name)));
   log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path, node: opts.fleet?.node }, `emperor ${readVersion()} watching ${opts.vassalsDir}${opts.fleet ? ` as node ${opts.fleet.node} of the fleet at ${opts.fleet.hosts.join(',')} (prefix ${opts.fleet.prefix})` : ''}`);
 
   const exitCode = await new Promise<number>((resolve) => {
@@ -143,12 +194,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
+    // logrotate's postrotate: SIGUSR1 (or `emperor reopen-logs`) reopens every log file.
+    process.on('SIGUSR1', () => reopenLogs());
     process.on('SIGHUP', () => {
       if (stopping) return;
-      log.info('SIGHUP: rescanning the vassals directory');
+      log.info('SIGHUP: rescanning the vassals directory and reopening the log files');
+      reopenLogs();
       notifier?.reloading();
       try {
-        tracker.rescan(opts.vassalsDir);
+        watcher.rescan();
       } catch (err) {
         log.error({ err }, 'rescan failed');
       }
@@ -165,10 +219,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
 
   dispatcher.dispose();
+  tracker.dispose();
+  journal.close();
+  if (contain.cgroups) removeCgroup(contain.cgroups.base);
   // Every instance is gone: the claims and the registration are handed back at once.
   await fleet?.close();
   sockets.releaseAll();
-  instances.closeLogFiles();
+  await instances.closeLogFiles();
   listenHelper.close();
   await control.close();
   notifier?.close();
@@ -203,7 +260,7 @@ async function stopLeftoversOfDeadOwner(dead: LockOwner | undefined, runDir: str
   }
   try {
     const leftovers = await stopLeftovers(dead.runDir, LEFTOVER_GRACE_MS, clock);
-    for (const l of leftovers) log.warn({ vassal: l.vassal, pid: l.pid, runDir: dead.runDir }, `stopped an instance left behind by the dead emperor (pid ${dead.pid}) of this vassals directory, from its run dir ${dead.runDir}`);
+    for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid, runDir: dead.runDir }, `stopped an instance left behind by the dead emperor (pid ${dead.pid}) of this vassals directory, from its run dir ${dead.runDir}`);
   } finally {
     lock.release();
   }

@@ -2,12 +2,13 @@
 // core decides whether a command is accepted and when it has its outcome.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, EmperorInfo, SupervisorPort } from '../control/supervisor-port.js';
+import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
+import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
 import { EmperorError } from '../errors.js';
 import { refusalError } from '../control/refusal-error.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { EventBus } from '../runtime/event-bus.js';
+import { sumUsage, type GroupUsageSampler } from '../runtime/group-usage.js';
 import type { ReadModel } from '../runtime/read-model.js';
 
 /** What the supervisor reads of the fleet (the runtime's EtcdFleet). */
@@ -22,15 +23,30 @@ export class Supervisor implements SupervisorPort {
   readonly #dispatcher: Dispatcher;
   readonly #bus: EventBus;
   readonly #read: ReadModel;
-  readonly #info: Omit<EmperorInfo, 'fleet'>;
+  readonly #usage: GroupUsageSampler;
+  readonly #info: Omit<EmperorInfo, 'fleet' | 'problems'>;
+  readonly #reopenLogs: () => LogsReopened;
+  readonly #problems: () => readonly string[];
   readonly #fleet: FleetView | null;
 
-  constructor(parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; fleet: FleetView | null }, info: Omit<EmperorInfo, 'fleet'>) {
+  constructor(
+    parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened; problems: () => readonly string[]; fleet: FleetView | null },
+    info: Omit<EmperorInfo, 'fleet' | 'problems'>,
+  ) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
     this.#read = parts.read;
+    this.#usage = parts.usage;
+    this.#reopenLogs = parts.reopenLogs;
+    this.#problems = parts.problems;
     this.#fleet = parts.fleet;
     this.#info = info;
+  }
+
+  async usage(opts: { readonly cpuPercent?: boolean } = {}): Promise<ReadonlyMap<string, GroupUsage | null>> {
+    const groups = await this.#usage.sample(opts.cpuPercent !== false);
+    // Instances lead their own process group: the group id is the instance's pid.
+    return new Map(this.#read.list().map((v) => [v.name, sumUsage(v.instances.map((i) => (i.pid === null ? undefined : groups.get(i.pid))))]));
   }
 
   list(): VassalStatus[] {
@@ -78,16 +94,28 @@ export class Supervisor implements SupervisorPort {
     return this.#bus.subscribe(listener);
   }
 
-  output(name: string, limit: number): OutputLine[] | undefined {
-    return this.#read.output(name, limit);
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined {
+    return this.#read.output(name, limit, since);
   }
 
   followOutput(name: string, listener: (line: OutputLine) => void): () => void {
     return this.#read.followOutput(name, listener);
   }
 
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void {
+    return this.#read.followAllOutput(listener);
+  }
+
+  reopenLogs(): LogsReopened {
+    return this.#reopenLogs();
+  }
+
+  droppedLogLines(): ReadonlyMap<string, number> {
+    return this.#read.droppedLogLines();
+  }
+
   info(): EmperorInfo {
-    return { ...this.#info, fleet: this.#fleet?.info() ?? null };
+    return { ...this.#info, problems: this.#problems(), fleet: this.#fleet?.info() ?? null };
   }
 
   async fleetNodes(): Promise<FleetNode[]> {

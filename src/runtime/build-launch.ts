@@ -3,7 +3,7 @@
 // uWSGI emperor channel come after them. Limits, user and umask are applied by programs that
 // each exec the next (prlimit, setpriv, sh), so the spawned pid is the program's own.
 import { existsSync } from 'node:fs';
-import { findExecutable } from '../config/find-executable.js';
+import { findExecutable, programNotFound } from '../config/find-executable.js';
 import type { ProcessSpec } from '../core/spec.js';
 import type { SpawnRequest } from './spawn-request.js';
 
@@ -14,6 +14,8 @@ export type Launch =
       readonly ok: true;
       readonly file: string;
       readonly args: string[];
+      /** The vassal's own program (\`file\` may be a wrapper that joins the cgroup or sets limits), for messages. */
+      readonly program: string;
       readonly env: Record<string, string>;
       readonly stdio: Stdio;
       readonly notifyFd: number | null;
@@ -73,8 +75,11 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emper
   // spawned pid is the program's own, so LISTEN_PID stays right.
   const prefix = privilegePrefix(p, emperorUid, `${baseEnv.PATH ?? ''}:${SYSTEM_PATH}`);
   if (!prefix.ok) return prefix;
-  const [file = '', ...args] = [...prefix.argv, ...program.argv];
-  return { ok: true, file, args, env, stdio, notifyFd, uwsgiFd };
+  // Joining the cgroup comes first, as root and before anything can fork: a child forked
+  // earlier would stay outside. Failing to join runs the instance contained by its group alone.
+  const join = req.cgroup === undefined ? [] : ['/bin/sh', '-c', 'echo $$ > "$0/cgroup.procs" 2>/dev/null; exec "$@"', req.cgroup];
+  const [file = '', ...args] = [...join, ...prefix.argv, ...program.argv];
+  return { ok: true, file, args, program: programName(program.argv), env, stdio, notifyFd, uwsgiFd };
 }
 
 type Argv = { readonly ok: true; readonly argv: string[] } | { readonly ok: false; readonly error: string; readonly notFound: boolean };
@@ -92,7 +97,7 @@ function programArgv(p: ProcessSpec, sockets: boolean, env: Record<string, strin
   if (program === undefined) return { ok: false, error: 'command is empty', notFound: true };
   const resolved = findExecutable(program, env.PATH ?? '', p.cwd);
   if (resolved === undefined) {
-    return { ok: false, error: `command not found: ${program} (not executable in cwd ${p.cwd} nor on PATH)`, notFound: true };
+    return { ok: false, error: programNotFound(program, p.cwd), notFound: true };
   }
   if (umask === '' && listenPid === '') return { ok: true, argv: [resolved, ...args] };
   return { ok: true, argv: ['/bin/sh', '-c', `${umask}${listenPid}exec "$0" "$@"`, resolved, ...args] };
@@ -114,4 +119,11 @@ function privilegePrefix(p: ProcessSpec, emperorUid: number, toolPath: string): 
     argv.push(setpriv, '--reuid', String(p.runAs.uid), '--regid', String(p.runAs.gid), '--init-groups', '--');
   }
   return { ok: true, argv };
+}
+
+// The program a person would recognize: behind programArgv's tiny shell, the program it execs
+// (its "$0"), or the shell command itself.
+function programName(argv: readonly string[]): string {
+  if (argv[0] !== '/bin/sh') return argv[0] ?? '';
+  return argv[3] ?? `/bin/sh -c ${argv[2] ?? ''}`;
 }

@@ -7,7 +7,7 @@ import type { Effect } from '../core/effects.js';
 import type { VassalEvent } from '../core/events.js';
 import { step } from '../core/step.js';
 import type { Backoff } from '../core/restart-policy.js';
-import { newVassal, type Vassal } from '../core/vassal.js';
+import { newVassal, servesOthers, type Vassal } from '../core/vassal.js';
 import type { Clock } from './clock.js';
 
 export type Interpret = (name: string, vassal: Vassal, effect: Effect) => void;
@@ -32,6 +32,8 @@ export class Dispatcher {
   #interpret: Interpret = () => undefined;
   #nextCommand = 0;
   #draining = false;
+  /** The vassals with a ready instance (for `after`), kept up to date after every step. */
+  readonly #ready = new Set<string>();
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -48,6 +50,8 @@ export class Dispatcher {
       if (event.type !== 'file-loaded' && event.type !== 'file-invalid') return;
       this.#entries.set(name, { vassal: newVassal(name, file ?? ''), timer: null });
     }
+    // A file that names vassals to wait for learns which are ready before it is applied.
+    if (event.type === 'file-loaded' && event.spec.after?.length) this.#queue.push({ name, event: { type: 'peers-ready', names: this.#readyNames() } });
     this.#queue.push({ name, event });
     if (this.#draining) return;
     this.#draining = true;
@@ -111,6 +115,7 @@ export class Dispatcher {
       if (effect.type === 'forget') this.#forget(name, entry);
       this.#interpret(name, entry.vassal, effect);
     }
+    this.#noteReady(name, entry.vassal);
   }
 
   #answer(answer: CommandAnswer): void {
@@ -124,5 +129,20 @@ export class Dispatcher {
     entry.timer = null;
     this.#entries.delete(name);
     for (const l of this.#forgotten) l(name);
+  }
+
+  // When this vassal became ready or stopped being ready, tells the vassals that name it in
+  // `after` (only those: a fleet of 1000 without `after` must not pay for it).
+  #noteReady(name: string, vassal: Vassal): void {
+    const serves = this.#entries.has(name) && servesOthers(vassal);
+    if (serves === this.#ready.has(name)) return;
+    if (serves) this.#ready.add(name);
+    else this.#ready.delete(name);
+    const names = this.#readyNames();
+    for (const [other, e] of this.#entries) if (e.vassal.spec?.after?.includes(name)) this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+  }
+
+  #readyNames(): string[] {
+    return [...this.#ready].sort();
   }
 }

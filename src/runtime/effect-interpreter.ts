@@ -12,9 +12,26 @@ export interface InterpreterParts {
   readonly sockets: SocketHolder;
   readonly bus: EventBus;
   readonly fleet: FleetClaimsPort;
+  /**
+   * An effect threw: said by the caller (a log line with the vassal) and turned into the vassal's
+   * event where there is one, never left to crash the emperor as an internal error.
+   */
+  readonly failed: (name: string, effect: Effect, err: Error) => void;
 }
 
 export function effectInterpreter(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
+  const { failed } = parts;
+  const carryOut = carrier(parts);
+  return (name, vassal, effect) => {
+    try {
+      carryOut(name, vassal, effect);
+    } catch (err) {
+      failed(name, effect, err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}
+
+function carrier(parts: InterpreterParts): (name: string, vassal: Vassal, effect: Effect) => void {
   const { instances, sockets, bus, fleet } = parts;
   return (name, vassal, effect) => {
     switch (effect.type) {
@@ -41,6 +58,7 @@ export function effectInterpreter(parts: InterpreterParts): (name: string, vassa
         instances.release(name);
         return;
       case 'emit':
+        instances.recordEvent(effect.event);
         bus.publish(effect.event);
         return;
       case 'fleet-claim':
@@ -48,6 +66,9 @@ export function effectInterpreter(parts: InterpreterParts): (name: string, vassa
         return;
       case 'fleet-release':
         fleet.release(name);
+        return;
+      case 'log-to':
+        instances.configureLog(name, effect.log);
         return;
       case 'answer':
         return; // the dispatcher answers the caller that sent the command

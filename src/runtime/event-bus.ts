@@ -11,8 +11,11 @@ export class EventBus {
   }
 
   publish(event: LifecycleEvent): void {
-    const { message, vassal, at: _at, type, ...fields } = event;
-    this.#log.info({ vassal, event: type, ...fields }, message);
+    // The log line's own `pid` is the emperor's: the instance's goes by another name, so that
+    // no line carries the key twice (JSON parsers keep only one of them).
+    const { message, vassal, at: _at, type, level, ...fields } = event;
+    const { pid, ...rest } = fields as typeof fields & { pid?: number };
+    this.#log[level]({ vassal, event: type, ...rest, ...(pid === undefined ? {} : { instancePid: pid }) }, message);
     for (const l of this.#listeners) {
       try {
         l(event);

@@ -1,32 +1,48 @@
 // Turns watcher events into vassal events: loads each file (one load at a time per file),
 // ignores events that changed nothing, and keeps one file per vassal name.
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadVassalFile } from '../config/load-vassal-file.js';
 import { formatProblem, type LoadOptions } from '../config/spec.js';
 import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
+import { duplicateNameProblem } from '../config/vassal-files.js';
+import { nofileHint, transientErrno } from '../lib/transient-errors.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { FileEvent } from './vassal-watcher.js';
 
 // chokidar drops a 'change' that comes within 50 ms of the previous one for the same path and
 // never reports it later: each event is followed by one more look once that window has passed.
 const RECHECK_AFTER_MS = 75;
-// A file that could not be read for the host's sake (EMFILE, ENOMEM) is read again this much later.
-const TRANSIENT_RETRY_MS = 1_000;
+// A dangling symlink's target, or a file that could not be read for a transient reason (EMFILE …),
+// is looked at again this often: no event would tell when the target appears or the limit eases.
+const RETRY_EVERY_MS = 1000;
+/** Warnings logged for one load of one file: a file with 60,000 unknown keys must not flood the log. */
+export const WARNINGS_LOGGED = 20;
 
 interface Tracked {
-  /** mtime, size and content hash of the last load: an event that changes none of them is not a reload. */
+  /** mtime, size, inode and content hash of the last load: an event that changes none of them is not a reload. */
   fingerprint: string | null;
+  /** mtime, size and inode alone, for a rescan to skip unchanged files without reading them. */
+  statKey: string | null;
+  /** Content hash of the last valid load: after a re-arm, the same content is not a reload. */
+  contentHash: string | null;
   loading: boolean;
   again: boolean;
+  /** The next load keeps a running vassal whose content is unchanged (directory re-armed). */
+  keepUnchanged: boolean;
   recheck: NodeJS.Timeout | null;
 }
+
+type FileLook = { readonly kind: 'file'; readonly statKey: string } | { readonly kind: 'dangling'; readonly why: string } | { readonly kind: 'gone' };
 
 export class FileTracker {
   readonly #files = new Map<string, Tracked>();
   /** Which file owns each vassal name; later files with the same name are broken duplicates. */
   readonly #owners = new Map<string, string>();
+  /** Files looked at again every RETRY_EVERY_MS: dangling symlinks and transient read errors. */
+  readonly #retry = new Set<string>();
+  #retryTimer: NodeJS.Timeout | null = null;
   readonly #fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>;
   readonly #opts: LoadOptions;
   readonly #log: Logger;
@@ -66,21 +82,44 @@ export class FileTracker {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  // SIGHUP: compare the directory with what is known and catch up on anything missed.
-  rescan(dir: string): void {
+  /**
+   * Compares the directory with what is known and catches up on anything missed: SIGHUP, the
+   * periodic safety rescan, and every (re-)arm of the watcher. O(files): a file whose mtime,
+   * size and inode are unchanged is not read. With `keepUnchanged` (the directory was re-armed:
+   * it came back, or its symlink now points elsewhere), a file with the same content as before
+   * is not a reload, whatever its inode. Throws when the directory cannot be read.
+   */
+  rescan(dir: string, keepUnchanged = false): void {
     const present = new Set<string>();
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!isVassalFileName(entry.name) || entry.isDirectory()) continue;
       const file = join(dir, entry.name);
-      if (!isVassalFileName(entry.name)) continue;
-      try {
-        if (!statSync(file).isFile()) continue;
-      } catch {
-        continue;
-      }
+      const look = lookAt(file);
+      if (look.kind === 'gone') continue;
       present.add(file);
-      void this.#load(file);
+      const t = this.#files.get(file);
+      if (t && look.kind === 'file' && look.statKey === t.statKey && !this.#retry.has(file)) continue;
+      if (t && keepUnchanged) t.keepUnchanged = true;
+      void this.#load(file, keepUnchanged);
     }
     for (const file of [...this.#files.keys()]) if (!present.has(file)) this.#removed(file);
+  }
+
+  /** How many files are known. */
+  get size(): number {
+    return this.#files.size;
+  }
+
+  /** The directory is gone for good (its grace period is over): every one of its vassals goes. */
+  removeAll(): void {
+    for (const file of [...this.#files.keys()]) this.#removed(file);
+  }
+
+  /** At exit. */
+  dispose(): void {
+    if (this.#retryTimer) clearInterval(this.#retryTimer);
+    this.#retryTimer = null;
+    for (const t of this.#files.values()) if (t.recheck) clearTimeout(t.recheck);
   }
 
   #slotName(file: string): string {
@@ -89,10 +128,10 @@ export class FileTracker {
     return owner === undefined || owner === file ? name : basename(file);
   }
 
-  async #load(file: string): Promise<void> {
+  async #load(file: string, keepUnchanged = false): Promise<void> {
     let t = this.#files.get(file);
     if (!t) {
-      t = { fingerprint: null, loading: false, again: false, recheck: null };
+      t = { fingerprint: null, statKey: null, contentHash: null, loading: false, again: false, keepUnchanged, recheck: null };
       this.#files.set(file, t);
     }
     if (t.loading) {
@@ -118,44 +157,83 @@ export class FileTracker {
     const owner = this.#owners.get(name);
     if (owner !== file) {
       const dup = basename(file);
-      this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: the vassal name "${name}" is already used by ${owner}; rename or remove one of them` }, file);
+      this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: ${duplicateNameProblem(name, owner ?? '')}` }, file);
       return;
     }
-    let mtime = '';
-    try {
-      const st = statSync(file);
-      mtime = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      return; // vanished meanwhile: the unlink event follows
+    const look = lookAt(file);
+    if (look.kind === 'gone') {
+      // Vanished meanwhile: the watcher's unlink follows (and a rescan catches a missed one).
+      this.#retry.delete(file);
+      return;
     }
+    if (look.kind === 'dangling') {
+      this.#retryLater(file);
+      this.#invalid(name, file, t, `dangling:${look.why}`, `${file}: ${look.why}`, null);
+      return;
+    }
+    const keep = t.keepUnchanged;
+    t.keepUnchanged = false;
     const result = await loadVassalFile(file, this.#opts);
     if (this.#files.get(file) !== t) return; // removed while loading
-    if (!result.ok && result.transient) {
-      // The emperor ran out of descriptors or memory, the file is not at fault: what runs keeps
-      // running, nothing is marked broken, and the file is read again once the host recovers.
-      this.#log.warn({ vassal: name, file }, `${result.errors.map(formatProblem).join('; ')}; trying again in ${TRANSIENT_RETRY_MS / 1000}s`);
-      if (t.recheck) clearTimeout(t.recheck);
-      t.recheck = setTimeout(() => {
-        t.recheck = null;
-        if (this.#files.get(file) === t) void this.#load(file);
-      }, TRANSIENT_RETRY_MS);
-      t.recheck.unref();
+    const after = lookAt(file);
+    if (after.kind !== 'file' || after.statKey !== look.statKey) {
+      // Written while it was read (its creation is seen before its content): what was read may
+      // not be what is there, and a second look would take the same content for a touch.
+      t.keepUnchanged = keep;
+      t.again = true;
       return;
     }
-    const fingerprint = result.ok ? `${mtime}:${result.spec.contentHash}` : `${mtime}:invalid:${result.errors.map(formatProblem).join('|')}`;
+    if (!result.ok) {
+      const error = result.errors.map(formatProblem).join('; ');
+      if (result.transient || transientErrno(error) !== null) {
+        // The emperor ran out of descriptors or memory, the file is not at fault: what runs keeps
+        // running, nothing is marked broken, and the file is read again until it reads.
+        if (!this.#retry.has(file)) this.#log.warn({ vassal: name, file }, `${error}; trying again every ${RETRY_EVERY_MS / 1000} s (${nofileHint()})`);
+        this.#retryLater(file);
+        t.statKey = null;
+        return;
+      }
+      this.#retry.delete(file);
+      this.#invalid(name, file, t, `${look.statKey}:invalid:${error}`, error, look.statKey);
+      return;
+    }
+    this.#retry.delete(file);
+    t.statKey = look.statKey;
+    const fingerprint = `${look.statKey}:${result.spec.contentHash}`;
+    if (fingerprint === t.fingerprint) return;
+    const sameContent = keep && t.contentHash === result.spec.contentHash && t.fingerprint !== null && !t.fingerprint.includes(':invalid:');
+    t.fingerprint = fingerprint;
+    t.contentHash = result.spec.contentHash;
+    if (sameContent) return;
+    logCapped(this.#log, { vassal: name, file }, result.spec.warnings);
+    this.#fleet.dispatch(name, { type: 'file-loaded', spec: result.spec }, file);
+  }
+
+  // Dispatches the file's problem once; `statKey` lets a rescan skip it until it changes (null: look again).
+  #invalid(name: string, file: string, t: Tracked, fingerprint: string, error: string, statKey: string | null): void {
+    t.statKey = statKey;
     if (fingerprint === t.fingerprint) return;
     t.fingerprint = fingerprint;
-    if (result.ok) {
-      for (const w of result.spec.warnings) this.#log.warn({ vassal: name, file }, w);
-      this.#fleet.dispatch(name, { type: 'file-loaded', spec: result.spec }, file);
-    } else {
-      const error = result.errors.map(formatProblem).join('; ');
-      this.#fleet.dispatch(name, { type: 'file-invalid', file, error }, file);
-    }
+    this.#fleet.dispatch(name, { type: 'file-invalid', file, error }, file);
+  }
+
+  #retryLater(file: string): void {
+    this.#retry.add(file);
+    if (this.#retryTimer) return;
+    this.#retryTimer = setInterval(() => {
+      if (this.#retry.size === 0) {
+        if (this.#retryTimer) clearInterval(this.#retryTimer);
+        this.#retryTimer = null;
+        return;
+      }
+      for (const f of this.#retry) if (this.#files.has(f)) void this.#load(f);
+    }, RETRY_EVERY_MS);
+    this.#retryTimer.unref();
   }
 
   #removed(file: string): void {
     const t = this.#files.get(file);
+    this.#retry.delete(file);
     if (!t) return;
     if (t.recheck) clearTimeout(t.recheck);
     this.#files.delete(file);
@@ -178,4 +256,30 @@ export class FileTracker {
       return;
     }
   }
+}
+
+// What is at the path now: a file (with what identifies this version of it), a symlink that
+// leads nowhere, or nothing. A directory or other non-file counts as a file here: loading it
+// says what is wrong with it.
+function lookAt(file: string): FileLook {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) return { kind: 'gone' };
+    return { kind: 'file', statKey: `${st.mtimeMs}:${st.size}:${st.ino}` };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { kind: 'dangling', why: 'broken: symlink loop' };
+    try {
+      if (lstatSync(file).isSymbolicLink()) return { kind: 'dangling', why: 'broken: target missing (the symlink points nowhere; it starts when its target appears)' };
+    } catch {
+      // gone altogether
+    }
+    return { kind: 'gone' };
+  }
+}
+
+// Logs a file's warnings, the first WARNINGS_LOGGED of them and how many more.
+function logCapped(log: Logger, where: { vassal: string; file: string }, warnings: readonly string[]): void {
+  for (const w of warnings.slice(0, WARNINGS_LOGGED)) log.warn(where, w);
+  if (warnings.length > WARNINGS_LOGGED) log.warn(where, `${where.file}: and ${warnings.length - WARNINGS_LOGGED} more warning(s) (emperor check ${where.file} lists them all)`);
 }

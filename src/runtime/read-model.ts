@@ -34,14 +34,22 @@ export class ReadModel {
     return v ? toStatus(v, this.#clock()) : undefined;
   }
 
-  output(name: string, limit: number): OutputLine[] | undefined {
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined {
     if (!this.#dispatcher.vassal(name)) return undefined;
-    return this.#instances.output(name).last(limit);
+    return this.#instances.history(name, limit, since);
   }
 
   followOutput(name: string, listener: (line: OutputLine) => void): () => void {
     if (!this.#dispatcher.vassal(name)) return () => undefined;
     return this.#instances.output(name).follow(listener);
+  }
+
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void {
+    return this.#instances.followAll(listener);
+  }
+
+  droppedLogLines(): ReadonlyMap<string, number> {
+    return this.#instances.droppedLines();
   }
 
   /** Instances still alive across the fleet (shutdown waits for 0). */

@@ -16,6 +16,11 @@ export class RecentLines {
     if (this.#lines.length > this.#size) this.#lines.shift();
   }
 
+  /** The lines of one read: only the last few can still matter. */
+  pushAll(lines: readonly string[]): void {
+    for (let i = Math.max(0, lines.length - this.#size); i < lines.length; i++) this.push(lines[i]!);
+  }
+
   // The last line that looks like an error, else the last line; null when there was no output.
   mostTelling(): string | null {
     for (let i = this.#lines.length - 1; i >= 0; i--) {

@@ -96,6 +96,7 @@ type Phase = 'loading' | 'settling' | 'ready' | 'stopping';
 export class ServiceNotifier {
   readonly #channel: SystemdChannel;
   readonly #states: () => Iterable<VassalStateName>;
+  readonly #problems: () => readonly string[];
   readonly #minIntervalMs: number;
   #phase: Phase = 'loading';
   #lastStatus = '';
@@ -103,9 +104,11 @@ export class ServiceNotifier {
   #timer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
 
-  constructor(channel: SystemdChannel, states: () => Iterable<VassalStateName>, minIntervalMs = 250) {
+  // `problems`: what is wrong with the emperor's surroundings, put first in STATUS= while it lasts.
+  constructor(channel: SystemdChannel, states: () => Iterable<VassalStateName>, problems: () => readonly string[] = () => [], minIntervalMs = 250) {
     this.#channel = channel;
     this.#states = states;
+    this.#problems = problems;
     this.#minIntervalMs = minIntervalMs;
     const every = channel.watchdogEveryMs;
     if (every !== null) {
@@ -181,7 +184,8 @@ export class ServiceNotifier {
     }
     const parts = ALWAYS_COUNTED.map((s) => `${counts.get(s) ?? 0} ${s}`);
     for (const [s, n] of counts) if (!ALWAYS_COUNTED.includes(s)) parts.push(`${n} ${s}`);
-    return { text: `${total} vassal${total === 1 ? '' : 's'}: ${parts.join(', ')}`, unsettled };
+    const problems = this.#problems().map((p) => `${p}; `).join('');
+    return { text: `${problems}${total} vassal${total === 1 ? '' : 's'}: ${parts.join(', ')}`, unsettled };
   }
 }
 

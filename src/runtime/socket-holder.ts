@@ -2,9 +2,13 @@
 // second change of its socket list never races the first across the await of a bind.
 import type { SocketSpec } from '../core/spec.js';
 import type { VassalEvent } from '../core/events.js';
+import { nofileHint, transientErrno } from '../lib/transient-errors.js';
 import type { HeldSocket, SocketBinder } from './held-sockets.js';
 
-type Report = (name: string, event: Extract<VassalEvent, { type: 'sockets-held' | 'sockets-failed' }>) => void;
+type Report = (name: string, event: Extract<VassalEvent, { type: 'sockets-held' | 'sockets-failed' | 'retry' }>) => void;
+
+/** A bind that failed for a transient reason is tried again after this long. */
+const TRANSIENT_RETRY_MS = 1000;
 
 interface Holding {
   sockets: HeldSocket[];
@@ -33,7 +37,10 @@ export class SocketHolder {
       this.#vassals.set(name, h);
     }
     const holding = h;
-    holding.queue = holding.queue.then(() => this.#match(name, holding, key, specs));
+    // Nothing may reject unowned: a failure of the job itself is the vassal's socket failure.
+    holding.queue = holding.queue
+      .then(() => this.#match(name, holding, key, specs))
+      .catch((err: unknown) => this.#failed(name, holding, key, err));
   }
 
   /** The fds to hand to a new instance, in the spec's order. */
@@ -66,7 +73,7 @@ export class SocketHolder {
     try {
       fresh = await this.#bind(specs.filter((s) => !have.has(specKey(s))));
     } catch (err) {
-      if (!h.released) this.#report(name, { type: 'sockets-failed', key, error: (err as Error).message });
+      this.#failed(name, h, key, err);
       return;
     }
     if (h.released) {
@@ -76,5 +83,14 @@ export class SocketHolder {
     const byKey = new Map([...keep, ...fresh].map((s) => [specKey(s.spec), s]));
     h.sockets = specs.map((s) => byKey.get(specKey(s))).filter((s): s is HeldSocket => s !== undefined);
     this.#report(name, { type: 'sockets-held', key, addresses: h.sockets.map((s) => ({ name: s.spec.name, address: s.address })) });
+  }
+
+  // A transient failure (EMFILE …) is retried a second later; any other waits for a change or `start`.
+  #failed(name: string, h: Holding, key: string, err: unknown): void {
+    if (h.released) return;
+    const errno = transientErrno(err);
+    const message = err instanceof Error ? err.message : String(err);
+    this.#report(name, { type: 'sockets-failed', key, error: errno ? `${message} (transient, retrying; ${nofileHint()})` : message, transient: errno !== null });
+    if (errno) setTimeout(() => this.#report(name, { type: 'retry' }), TRANSIENT_RETRY_MS).unref();
   }
 }

@@ -5,18 +5,23 @@ import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Clock } from './clock.js';
 import { buildLaunch } from './build-launch.js';
+import { makeStateDirs } from './state-dirs.js';
 import type { SpawnRequest } from './spawn-request.js';
 import { readLines } from './read-lines.js';
-import { groupAlive, signalGroup } from './process-group.js';
+import { cgroupPopulated, cgroupProcs, describeProcs, killCgroup, removeCgroup, signalCgroup } from './cgroups.js';
+import { groupMembers, readProcStat, signalGroup } from './process-group.js';
 
 export interface InstanceCallbacks {
   spawned(pid: number): void;
   spawnFailed(error: string, notFound: boolean): void;
-  line(stream: 'stdout' | 'stderr', line: string): void;
+  /** The lines of one read from the pipe (see LineBatch for `cut`). */
+  lines(stream: 'stdout' | 'stderr', lines: string[], cut: boolean[] | null): void;
   notify(line: string): void;
   uwsgiByte(byte: number): void;
-  /** The leader exited and no process of its group is left. */
+  /** The leader exited and no process of its group (and cgroup) is left. */
   exited(code: number | null, signal: string | null): void;
+  /** Processes still there a while after the leader exited: they are stopped, then killed. */
+  leftBehind(description: string): void;
 }
 
 export interface InstanceHandle {
@@ -25,16 +30,21 @@ export interface InstanceHandle {
   stop(): void;
   kill(): void;
   sendUwsgi(byte: number): void;
+  /** Stops reading stdout and stderr (the pipe fills and the instance waits, as with any slow reader) or reads on. */
+  pauseOutput(paused: boolean): void;
 }
 
 const GROUP_POLL_MS = 20;
+/** Processes of the instance still there this long after its leader exited are named in a warning. */
+const LEFT_BEHIND_AFTER_MS = 100;
 
 // Spawns the instance; callbacks fire asynchronously, never from inside this call.
 export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): InstanceHandle {
-  const launch = buildLaunch(req, process.env);
+  const dirsProblem = makeStateDirs(req.process);
+  const launch = dirsProblem === null ? buildLaunch(req, process.env) : ({ ok: false, error: dirsProblem, notFound: true } as const);
   if (!launch.ok) {
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   // node:child_process rather than execa: with 1000 instances execa's per-child promises and
   // streams cost 33 MB of heap against 6 MB (measured with 1000 idle children), and none of its
@@ -51,22 +61,22 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     // Out of descriptors (EMFILE for the stdio pipes) or memory: a failed start of this vassal,
     // throttled and retried like any other, never an error that stops the emperor.
     const err = error as NodeJS.ErrnoException;
-    queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.file}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.program}: ${err.code ?? err.message}${err.code ? ` (${err.message})` : ''}`, false));
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   const pid = child.pid;
   const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
   let leaderGone = false;
 
   if (pid === undefined) {
-    child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.file}: ${err.message}`, err.code === 'ENOENT'));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {} };
+    child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.program}: ${err.message}`, err.code === 'ENOENT'));
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
-  readLines(child.stdout, (l) => cb.line('stdout', l));
-  readLines(child.stderr, (l) => cb.line('stderr', l));
-  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (l) => cb.notify(l));
+  readLines(child.stdout, (lines, cut) => cb.lines('stdout', lines, cut));
+  readLines(child.stderr, (lines, cut) => cb.lines('stderr', lines, cut));
+  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (lines) => lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
       for (const byte of chunk) cb.uwsgiByte(byte);
@@ -74,40 +84,85 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     channel.on('error', () => {}); // EPIPE after the vassal died: its exit is reported below
   }
 
+  const cgroup = req.cgroup ?? null;
   const stopGroup = (): void => {
     if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
     else signalGroup(pid, req.process.stopSignal);
+    // Processes that left the group (setsid, setpgid) get the stop signal too.
+    if (cgroup) for (const p of escaped(cgroup, pid)) signalPid(p, req.process.stopSignal);
   };
   child.once('exit', (code, signal) => {
     leaderGone = true;
     channel?.destroy();
-    waitGroupGone(pid, req.process.stopTimeoutMs, req.clock, () => cb.exited(code, signal));
+    waitGroupGone({ pgid: pid, cgroup }, req.process.stopTimeoutMs, req.clock, cb.leftBehind, () => cb.exited(code, signal));
   });
   return {
     pid,
     stop: stopGroup,
-    kill: () => signalGroup(pid, 'SIGKILL'),
+    kill: () => {
+      signalGroup(pid, 'SIGKILL');
+      if (cgroup) killCgroup(cgroup);
+    },
     sendUwsgi: (byte) => {
       if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
+    },
+    pauseOutput: (paused) => {
+      for (const s of [child.stdout, child.stderr]) {
+        if (paused) s?.pause();
+        else s?.resume();
+      }
     },
   };
 }
 
-// After the leader exits, its group may still hold stray children: ask them to stop, kill
-// them after the stop timeout, and report only when none is left.
-function waitGroupGone(pgid: number, stopTimeoutMs: number, clock: Clock, done: () => void): void {
-  if (!groupAlive(pgid)) {
+// After the leader exits, its group (and cgroup) may still hold stray children: ask them to stop,
+// kill them after the stop timeout, and report only when none is left. Ones still there a
+// moment after the leader are named in a warning: something of the instance outlived it.
+function waitGroupGone(where: { pgid: number; cgroup: string | null }, stopTimeoutMs: number, clock: Clock, leftBehind: (d: string) => void, done: () => void): void {
+  const members = (): number[] => {
+    const inGroup = groupMembers(where.pgid);
+    return where.cgroup ? [...new Set([...inGroup, ...cgroupProcs(where.cgroup)])] : inGroup;
+  };
+  const alive = (): boolean => groupMembers(where.pgid).length > 0 || (where.cgroup !== null && cgroupPopulated(where.cgroup));
+  const finish = (): void => {
+    if (where.cgroup) removeCgroup(where.cgroup);
     done();
+  };
+  if (!alive()) {
+    finish();
     return;
   }
-  signalGroup(pgid, 'SIGTERM');
-  const killAt = clock() + stopTimeoutMs;
+  const start = clock();
+  const killAt = start + stopTimeoutMs;
+  let warned = false;
+  signalGroup(where.pgid, 'SIGTERM');
+  if (where.cgroup) signalCgroup(where.cgroup, 'SIGTERM');
   const timer = setInterval(() => {
-    if (!groupAlive(pgid)) {
+    if (!alive()) {
       clearInterval(timer);
-      done();
-    } else if (clock() >= killAt) {
-      signalGroup(pgid, 'SIGKILL');
+      finish();
+      return;
+    }
+    if (!warned && clock() - start >= LEFT_BEHIND_AFTER_MS) {
+      warned = true;
+      leftBehind(describeProcs(members()));
+    }
+    if (clock() >= killAt) {
+      signalGroup(where.pgid, 'SIGKILL');
+      if (where.cgroup) killCgroup(where.cgroup);
     }
   }, GROUP_POLL_MS);
+}
+
+// Members of the cgroup that are not in the instance's process group any more.
+function escaped(cgroup: string, pgid: number): number[] {
+  return cgroupProcs(cgroup).filter((p) => readProcStat(p)?.pgrp !== pgid);
+}
+
+function signalPid(pid: number, signal: string): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // exited meanwhile
+  }
 }

@@ -10,6 +10,8 @@ export interface SpawnRequest {
   /** Held listening sockets, in order: they become fds 3, 4, … */
   readonly sockets: readonly { readonly name: string; readonly fd: number }[];
   readonly clock: Clock;
+  /** The instance's own cgroup directory (it joins it before exec); absent: its process group alone contains it. */
+  readonly cgroup?: string;
   /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }

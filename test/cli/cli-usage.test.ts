@@ -22,19 +22,25 @@ describe('CLI usage, help and version', () => {
   });
 
   test('every command has --help with examples', async () => {
-    for (const cmd of ['run', 'status', 'start', 'stop', 'reload', 'restart-dance', 'logs', 'check', 'metrics']) {
+    const commands = ['run', 'status', 'start', 'stop', 'reload', 'restart', 'restart-dance', 'logs', 'check', 'metrics', 'top', 'events', 'completion', 'reopen-logs'];
+    for (const cmd of commands) {
       const r = await runCli([cmd, '--help']);
       expect({ cmd, code: r.code }).toEqual({ cmd, code: 0 });
       expect(r.stdout).toMatch(/Examples?:/);
     }
-  });
+  }, 120_000); // one Node start-up per command: 0.4 s each idle, several seconds on a loaded machine
 
   test('usage errors exit 2 with a message', async () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown option '--bogus'/],
       [['statsu'], /unknown command 'statsu' \(did you mean status\?\)/],
-      [['stop'], /missing required argument 'name'/],
+      [['stop'], /name the vassal\(s\) to stop, or use --all/],
+      [['stop', 'web', '--all'], /give NAMEs or --all, not both/],
+      [['completion', 'fish'], /expected bash or zsh, got 'fish'/],
       [['logs', 'web', '-n', 'many'], /expected a whole number of lines, got 'many'/],
+      [['logs'], /name a vassal, or use --all for every vassal/],
+      [['logs', 'web', '--since', 'yesterday'], /expected how long ago, like 10m or 2h/],
+      [['logs', 'web', '--retry'], /--retry only makes sense with -f/],
       [['--vassals', '.', '--throttle', 'soon'], /expected a duration like 10s, 500ms or 2m/],
       [['--vassals', '.', '--log-format', 'xml'], /expected json or pretty, got 'xml'/],
       [[], /missing --vassals DIR/],
@@ -44,7 +50,7 @@ describe('CLI usage, help and version', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(message);
     }
-  });
+  }, 120_000);
 
   test('a missing or non-directory --vassals exits 2 before anything runs', async () => {
     const missing = await runCli(['--vassals', '/nonexistent/vassals']);

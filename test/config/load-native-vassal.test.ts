@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FIXTURES, loadSpec, useVassalDir } from './vassal-dir.js';
+import { FIXTURES, loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
 
 const vassals = useVassalDir();
 
@@ -24,8 +24,11 @@ describe('native YAML vassal', () => {
         stopTimeoutMs: 15_000,
         ready: { kind: 'log', pattern: 'listening on \\d+' },
         readyTimeoutMs: 120_000,
-        logto: path.join(FIXTURES, 'logs/web.log'),
+        log: { path: path.join(FIXTURES, 'logs/web.log'), maxBytes: 50 * 1024 * 1024, backups: 5, format: 'timestamped' },
         heartbeatTimeoutMs: undefined,
+        runAs: undefined,
+        umask: undefined,
+        limits: undefined,
       },
       standin: expect.objectContaining({ env: { NODE_ENV: 'production', WORKERS: '4', DEBUG: 'false', JOB_HANDLERS: '0' } }),
       sockets: [
@@ -33,6 +36,7 @@ describe('native YAML vassal', () => {
         { name: 'admin', kind: 'unix', path: path.join(FIXTURES, 'run/admin.sock'), mode: 0o600 },
       ],
       reload: 'overlap',
+      restart: { restart: 'on-failure', burst: 3, windowMs: 120_000, maxRestarts: 10 },
       contentHash: createHash('sha1').update(await readFile(file)).digest('hex'),
       warnings: [],
     });
@@ -50,16 +54,16 @@ describe('native YAML vassal', () => {
       stopTimeoutMs: 10_000,
       ready: { kind: 'spawn' },
       readyTimeoutMs: 60_000,
-      logto: undefined,
+      log: undefined,
       heartbeatTimeoutMs: undefined,
     });
     expect(spec).toMatchObject({ name: 'app', format: 'yaml', flavour: 'native', standin: undefined, sockets: [], reload: 'stop-start', warnings: [] });
   });
 
   test('singleton: fleet makes a fleet singleton; without it a vassal is not one', async () => {
-    const fleet = await vassals.write('beat.yml', 'emperor:\n  command: [celery, beat]\n  singleton: fleet\n');
+    const fleet = await vassals.write('beat.yml', 'emperor:\n  command: [sh]\n  singleton: fleet\n');
     expect((await loadSpec(fleet)).singleton).toBe('fleet');
-    const alone = await vassals.write('web.yml', 'emperor:\n  command: [node, app.js]\n');
+    const alone = await vassals.write('web.yml', 'emperor:\n  command: [sh]\n');
     expect((await loadSpec(alone)).singleton).toBeUndefined();
   });
 
@@ -114,27 +118,27 @@ describe('native YAML vassal', () => {
       ['{ delay: 2 }', { kind: 'delay', ms: 2000 }],
     ];
     for (const [written, expected] of forms) {
-      const file = await vassals.write('r.yml', `emperor:\n  command: [x]\n  ready: ${written}\n`);
+      const file = await vassals.write('r.yml', `emperor:\n  command: [sh]\n  ready: ${written}\n`);
       expect((await loadSpec(file)).process.ready).toEqual(expected);
     }
   });
 
   test('stop-signal accepts SIGTERM, TERM and term alike', async () => {
     for (const written of ['SIGHUP', 'HUP', 'hup']) {
-      const file = await vassals.write('sig.yml', `emperor:\n  command: [x]\n  stop-signal: ${written}\n`);
+      const file = await vassals.write('sig.yml', `emperor:\n  command: [sh]\n  stop-signal: ${written}\n`);
       expect((await loadSpec(file)).process.stopSignal).toBe('SIGHUP');
     }
   });
 
   test('a relative cwd is resolved against the vassal file directory', async () => {
     await vassals.write('srv/app/.keep', '');
-    const file = await vassals.write('rel.yml', 'emperor:\n  command: [x]\n  cwd: srv/app\n');
+    const file = await vassals.write('rel.yml', 'emperor:\n  command: [sh]\n  cwd: srv/app\n');
     expect((await loadSpec(file)).process.cwd).toBe(path.join(vassals.dir, 'srv/app'));
   });
 
   test('the file path is kept as given, without resolving symlinks', async () => {
     const { symlink } = await import('node:fs/promises');
-    const target = await vassals.write('real/app.yml', 'emperor:\n  command: [x]\n');
+    const target = await vassals.write('real/app.yml', 'emperor:\n  command: [sh]\n');
     const link = path.join(vassals.dir, 'linked.yml');
     await symlink(target, link);
     const spec = await loadSpec(link);
@@ -143,22 +147,22 @@ describe('native YAML vassal', () => {
   });
 
   test('the content hash changes with the content only', async () => {
-    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n');
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [sh]\n');
     const first = (await loadSpec(file)).contentHash;
     expect((await loadSpec(file)).contentHash).toBe(first);
-    await vassals.write('h.yml', 'emperor:\n  command: [y]\n');
+    await vassals.write('h.yml', 'emperor:\n  command: [ls]\n');
     expect((await loadSpec(file)).contentHash).not.toBe(first);
   });
 
   test('a file with several YAML documents uses the first and warns', async () => {
-    const file = await vassals.write('multi.yml', 'emperor:\n  command: [x]\n---\nemperor:\n  command: [y]\n');
+    const file = await vassals.write('multi.yml', 'emperor:\n  command: [sh]\n---\nemperor:\n  command: [y]\n');
     const spec = await loadSpec(file);
-    expect(spec.process.command).toEqual({ kind: 'argv', argv: ['x'] });
+    expect(spec.process.command).toEqual({ kind: 'argv', argv: ['sh'] });
     expect(spec.warnings).toEqual([`${file}: the file holds 2 YAML documents; only the first is used`]);
   });
 
   test('other top-level sections are ignored silently', async () => {
-    const file = await vassals.write('g.yml', 'galaxy: { a: 1 }\nemperor:\n  command: [x]\n');
+    const file = await vassals.write('g.yml', 'galaxy: { a: 1 }\nemperor:\n  command: [sh]\n');
     expect((await loadSpec(file)).warnings).toEqual([]);
   });
 });
@@ -174,5 +178,35 @@ describe('native JSON vassal', () => {
       sockets: [{ name: 'http', kind: 'tcp', host: '0.0.0.0', port: 8080 }],
       reload: 'overlap',
     });
+  });
+});
+
+describe('after (start order)', () => {
+  test('a list or a string of names separated by commas or spaces', async () => {
+    expect((await loadSpec(await vassals.write('a.yml', 'emperor:\n  command: [sh]\n  after: [postgres, redis]\n'))).after).toEqual(['postgres', 'redis']);
+    expect((await loadSpec(await vassals.write('b.ini', '[emperor]\ncommand = sh\nafter = postgres, redis\n'))).after).toEqual(['postgres', 'redis']);
+    expect((await loadSpec(await vassals.write('c.yml', 'emperor:\n  command: [sh]\n'))).after).toBeUndefined();
+  });
+
+  test('not a name, or the vassal itself, is an error', async () => {
+    const { errors } = await loadProblems(await vassals.write('web.yml', 'emperor:\n  command: [sh]\n  after: [web, "a/b", 3]\n'));
+    expect(errors.map((e) => `${e.key}: ${e.message}`)).toEqual([
+      'emperor.after[1]: expected a vassal name (its file name without the extension), got `a/b` (string)',
+      'emperor.after[2]: expected a vassal name (its file name without the extension), got `3` (number)',
+      'emperor.after: a vassal cannot wait for itself (web)',
+    ]);
+  });
+});
+
+describe('dirs', () => {
+  test('paths relative to the vassal file, given to the original and the stand-in', async () => {
+    const spec = await loadSpec(await vassals.write('pg.yml', 'emperor:\n  command: [sh]\n  dirs: [var/pg, /srv/abs]\n  reload: dance\n  standin: { env: { A: "1" } }\n'));
+    expect(spec.process.dirs).toEqual([path.join(vassals.dir, 'var/pg'), '/srv/abs']);
+    expect(spec.standin?.dirs).toEqual(spec.process.dirs);
+  });
+
+  test('not a list of paths is an error', async () => {
+    const { errors } = await loadProblems(await vassals.write('pg.yml', 'emperor:\n  command: [sh]\n  dirs: var/pg\n'));
+    expect(errors.map((e) => `${e.key}: ${e.message}`)).toEqual(['emperor.dirs: expected a list of directories like [var/postgres], got `var/pg` (string)']);
   });
 });

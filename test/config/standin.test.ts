@@ -46,13 +46,13 @@ describe('stand-in overrides', () => {
     });
   });
 
-  test('unknown keys in standin are warnings', async () => {
-    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  standin: { evn: { A: "1" } }\n');
-    expect((await loadSpec(file)).warnings).toEqual([expect.stringMatching(/^.*w\.yml: emperor\.standin\.evn: unknown key \(ignored\); known keys: file, command,/)]);
+  test('an unknown key in standin is an error with a suggestion', async () => {
+    const file = await vassals.write('w.yml', 'emperor:\n  command: [sh]\n  standin: { evn: { A: "1" } }\n');
+    expect((await loadProblems(file)).errors).toEqual([{ file, key: 'emperor.standin.evn', message: 'unknown key; did you mean env?' }]);
   });
 
   test('file and overrides together are rejected', async () => {
-    const file = await vassals.write('both.yml', 'emperor:\n  command: [x]\n  standin: { file: s.yml, env: { A: "1" } }\n');
+    const file = await vassals.write('both.yml', 'emperor:\n  command: [sh]\n  standin: { file: s.yml, env: { A: "1" } }\n');
     const { errors } = await loadProblems(file);
     expect(errors).toEqual([{ file, key: 'emperor.standin', message: expect.stringContaining('expected either `file` or overrides') }]);
   });
@@ -61,7 +61,7 @@ describe('stand-in overrides', () => {
 describe('stand-in file', () => {
   test('a native stand-in file gives its own process, resolved against its own directory', async () => {
     const standin = await vassals.write('restarters/galaxy-restarter.yml', 'emperor:\n  command: [python, restart.py]\n  env: { MODE: standin }\n');
-    const file = await vassals.write('vassals/galaxy.yml', 'emperor:\n  command: [x]\n  reload: dance\n  standin: { file: ../restarters/galaxy-restarter.yml }\n');
+    const file = await vassals.write('vassals/galaxy.yml', 'emperor:\n  command: [sh]\n  reload: dance\n  standin: { file: ../restarters/galaxy-restarter.yml }\n');
     const spec = await loadSpec(file);
     expect(spec.reload).toBe('dance');
     expect(spec.standin).toMatchObject({
@@ -85,27 +85,27 @@ describe('stand-in file', () => {
   });
 
   test('problems in the stand-in file are reported with that file path', async () => {
-    const standin = await vassals.write('s.yml', 'emperor:\n  command: [x]\n  stop-timeout: soon\n');
-    const file = await vassals.write('v/app.yml', 'emperor:\n  command: [x]\n  standin: { file: ../s.yml }\n');
+    const standin = await vassals.write('s.yml', 'emperor:\n  command: [sh]\n  stop-timeout: soon\n');
+    const file = await vassals.write('v/app.yml', 'emperor:\n  command: [sh]\n  standin: { file: ../s.yml }\n');
     const { errors } = await loadProblems(file);
     expect(errors).toEqual([{ file: standin, key: 'emperor.stop-timeout', message: expect.stringContaining('expected a duration like 10s') }]);
   });
 
   test('a missing stand-in file is a problem of the vassal key standin.file', async () => {
-    const file = await vassals.write('app.yml', 'emperor:\n  command: [x]\n  standin: { file: nowhere.yml }\n');
+    const file = await vassals.write('app.yml', 'emperor:\n  command: [sh]\n  standin: { file: nowhere.yml }\n');
     const { errors } = await loadProblems(file);
     expect(errors).toEqual([{ file, key: 'emperor.standin.file', message: `the stand-in file ${path.join(vassals.dir, 'nowhere.yml')} does not exist` }]);
   });
 
   test('an empty stand-in file is reported with its own path', async () => {
     const standin = await vassals.write('empty.yml', '');
-    const file = await vassals.write('app.yml', 'emperor:\n  command: [x]\n  standin: { file: empty.yml }\n');
+    const file = await vassals.write('app.yml', 'emperor:\n  command: [sh]\n  standin: { file: empty.yml }\n');
     expect((await loadProblems(file)).errors).toEqual([{ file: standin, key: '', message: 'file is empty' }]);
   });
 
   test('vassal-only keys in a stand-in file are ignored with a warning', async () => {
-    const standin = await vassals.write('s.yml', 'emperor:\n  command: [x]\n  reload: overlap\n');
-    const file = await vassals.write('v/app.yml', 'emperor:\n  command: [x]\n  standin: { file: ../s.yml }\n');
+    const standin = await vassals.write('s.yml', 'emperor:\n  command: [sh]\n  reload: overlap\n');
+    const file = await vassals.write('v/app.yml', 'emperor:\n  command: [sh]\n  standin: { file: ../s.yml }\n');
     expect((await loadSpec(file)).warnings).toEqual([`${standin}: emperor.reload: ignored in a stand-in file: the vassal's own setting applies`]);
   });
 });

@@ -10,7 +10,7 @@ const ctx: ValidateContext = { file: '/srv/vassals/app.yml', format: 'yaml', con
 // Values a YAML or INI file can produce, including the odd ones (dates, binary, null-prototype objects).
 const oddValue = fc.oneof(fc.date(), fc.uint8Array(), fc.constant(Object.create(null) as unknown), fc.double());
 const anyValue = fc.oneof(fc.jsonValue(), oddValue, fc.anything());
-const emperorKey = fc.constantFrom('command', 'cwd', 'env', 'stop-signal', 'stop-timeout', 'ready', 'ready-timeout', 'reload', 'sockets', 'standin', 'logto', 'heartbeat-timeout', 'other');
+const emperorKey = fc.constantFrom('command', 'cwd', 'env', 'stop-signal', 'stop-timeout', 'ready', 'ready-timeout', 'reload', 'sockets', 'standin', 'logto', 'heartbeat-timeout', 'restart', 'restart-burst', 'restart-window', 'max-restarts', 'other');
 const emperorSection = fc.dictionary(emperorKey, anyValue);
 
 describe('validateVassal', () => {

@@ -9,7 +9,7 @@ import { formatProblem } from '../../src/config/spec.js';
 import type { VassalSpec } from '../../src/core/spec.js';
 import type { ConfigProblem, LoadOptions } from '../../src/config/spec.js';
 
-export const OPTS: LoadOptions = { vassalWrapper: '/opt/uwsgi/bin/uwsgi' };
+export const OPTS: LoadOptions = { vassalWrapper: '/bin/true' };
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vassals');
 

@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import path from 'node:path';
 import { loadProblems, loadSpec, useVassalDir } from './vassal-dir.js';
+import { formatProblem } from '../../src/config/spec.js';
+import { loadVassalFile } from '../../src/config/load-vassal-file.js';
+import { chmod } from 'node:fs/promises';
 
 const vassals = useVassalDir();
 
@@ -33,6 +36,10 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['env value empty', '  env: { A: }\n', 'emperor.env.A', 'got an empty value'],
     ['cwd not a string', '  cwd: 5\n', 'emperor.cwd', 'expected a path'],
     ['logto empty', '  logto: ""\n', 'emperor.logto', 'expected a path'],
+    ['log-max-size without a unit it knows', '  logto: a.log\n  log-max-size: 5 parsecs\n', 'emperor.log-max-size', 'expected a size greater than zero like 200KB, 50MB or 1GB, got `5 parsecs` (string)'],
+    ['log-max-size zero', '  logto: a.log\n  log-max-size: 0\n', 'emperor.log-max-size', 'expected a size greater than zero'],
+    ['log-backups negative', '  logto: a.log\n  log-backups: -1\n', 'emperor.log-backups', 'expected how many rotated files to keep, 0 to 1000'],
+    ['log-format unknown', '  logto: a.log\n  log-format: xml\n', 'emperor.log-format', 'expected one of timestamped, plain, json, got `xml` (string)'],
     ['bad socket address', '  sockets: { http: "localhost:8080" }\n', 'emperor.sockets.http', 'expected an IPv4 address'],
     ['port out of range', '  sockets: { http: "127.0.0.1:70000" }\n', 'emperor.sockets.http', 'expected a port from 0 to 65535'],
     ['socket address not a string', '  sockets: { http: 8080 }\n', 'emperor.sockets.http', 'expected an address like "127.0.0.1:8080"'],
@@ -52,6 +59,12 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['duplicate socket address', '  sockets: { a: ":8080", b: "0.0.0.0:8080" }\n', 'emperor.sockets.b', 'the same one as socket `a`'],
     ['sockets not a mapping', '  sockets: [":80"]\n', 'emperor.sockets', 'expected a mapping of socket names to addresses'],
     ['standin not a mapping', '  standin: yes\n', 'emperor.standin', 'expected a mapping of overrides'],
+    ['bad restart', '  restart: sometimes\n', 'emperor.restart', 'expected one of always, on-failure, never, got `sometimes` (string)'],
+    ['negative restart-burst', '  restart-burst: -1\n', 'emperor.restart-burst', 'expected a whole number of respawns that happen at once'],
+    ['zero restart-window', '  restart-window: 0\n', 'emperor.restart-window', 'expected a duration greater than zero'],
+    ['bad max-restarts', '  max-restarts: 2.5\n', 'emperor.max-restarts', 'expected a whole number of respawns before giving up, like 10, or unlimited'],
+    ['unknown socket key', '  sockets: { s: { address: ":80", mdoe: "0600" } }\n', 'emperor.sockets.s.mdoe', 'unknown key; did you mean mode?'],
+    ['missing program', '  command: [no-such-program-here]\n', 'emperor.command', 'command not found: no-such-program-here (not executable in cwd'],
   ];
   test.each(cases)('%s', async (_title, extra, key, message) => {
     const problem = await onlyProblem(extra);
@@ -70,8 +83,31 @@ describe('every wrong value names the file, the key and what was expected', () =
   });
 
   test('all problems of a file are reported together', async () => {
-    const file = await vassals.write('many.yml', 'emperor:\n  command: [x]\n  stop-timeout: x\n  ready-timeout: y\n  stop-signal: z\n');
+    const file = await vassals.write('many.yml', 'emperor:\n  command: [sh]\n  stop-timeout: x\n  ready-timeout: y\n  stop-signal: z\n');
     expect((await loadProblems(file)).errors.map((p) => p.key)).toEqual(['emperor.stop-signal', 'emperor.stop-timeout', 'emperor.ready-timeout']);
+  });
+
+  test('the restart keys are read into the restart policy', async () => {
+    const file = await vassals.write('r.yml', 'emperor:\n  command: [sh]\n  restart: never\n  restart-burst: 0\n  restart-window: 10s\n  max-restarts: 3\n');
+    expect((await loadSpec(file)).restart).toEqual({ restart: 'never', burst: 0, windowMs: 10_000, maxRestarts: 3 });
+  });
+
+  test('every problem of a file is reported at once: keys, the program and the working directory', async () => {
+    const file = await vassals.write('all.yml', 'emperor:\n  command: [./missing.sh]\n  stop-timout: 1s\n  ready: "log: ("\n  standin: { cwd: gone }\n');
+    expect((await loadProblems(file)).errors.map((p) => p.key)).toEqual(['emperor.stop-timout', 'emperor.ready', 'emperor.command', 'emperor.standin.cwd']);
+  });
+
+  test('a program found in the vassal\'s own PATH is found', async () => {
+    await vassals.write('bin/tool', '#!/bin/sh\n');
+    await chmod(path.join(vassals.dir, 'bin/tool'), 0o755);
+    const file = await vassals.write('p.yml', `emperor:\n  command: [tool]\n  env: { PATH: ${JSON.stringify(path.join(vassals.dir, 'bin'))} }\n`);
+    expect((await loadSpec(file)).process.command).toEqual({ kind: 'argv', argv: ['tool'] });
+  });
+
+  test('a uWSGI vassal whose wrapper is missing cannot run', async () => {
+    const file = await vassals.write('u.ini', '[uwsgi]\nhttp-socket = fd://3\n');
+    const result = await loadVassalFile(file, { vassalWrapper: '/nonexistent/uwsgi' });
+    expect(result.ok ? [] : result.errors).toEqual([{ file, key: '', message: expect.stringContaining('cannot run this uWSGI vassal: command not found: /nonexistent/uwsgi') }]);
   });
 
   test('a cwd that does not exist is a problem on emperor.cwd', async () => {
@@ -134,24 +170,59 @@ describe('the shape of the document', () => {
     expect((await loadProblems(file)).errors).toEqual([{ file, key: '', message: expect.stringContaining('not valid JSON') }]);
   });
 
-  test('unknown keys in the emperor section are warnings naming file and key', async () => {
-    const file = await vassals.write('u.yml', 'emperor:\n  command: [x]\n  stop-timout: 5s\n');
-    const spec = await loadSpec(file);
-    expect(spec.warnings).toEqual([
-      `${file}: emperor.stop-timout: unknown key (ignored); known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, singleton`,
+  test('an unknown key in the emperor section is an error that suggests the closest known key', async () => {
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  stop-timout: 5s\n');
+    const { errors } = await loadProblems(file);
+    expect(errors.map(formatProblem)).toEqual([`${file}: emperor.stop-timout: unknown key; did you mean stop-timeout?`]);
+  });
+
+  test('an unknown key far from every known one lists the known keys', async () => {
+    const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  colour: blue\n');
+    const { errors } = await loadProblems(file);
+    expect(errors.map(formatProblem)).toEqual([
+      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts, after, dirs, singleton`,
     ]);
   });
 
+  test('a top-level command says it belongs in the emperor section, and is the only error', async () => {
+    const file = await vassals.write('t.yml', 'command: [node, app.js]\n');
+    const { errors } = await loadProblems(file);
+    expect(errors).toEqual([{ file, key: 'command', message: expect.stringContaining('belongs in the emperor section, as emperor.command') }]);
+  });
+
+  test('keys of other sections are their programs\' business', async () => {
+    const file = await vassals.write('g.yml', 'emperor:\n  command: [sh]\ngalaxy:\n  colour: blue\nuwsgi:\n  stop-timout: 5\nenv:\n  A: b\n');
+    expect((await loadSpec(file)).warnings).toEqual([]);
+  });
+
+  test('log settings without logto are ignored with a warning', async () => {
+    const file = await vassals.write('l.yml', 'emperor:\n  command: [sh]\n  log-max-size: 10MB\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.log).toBeUndefined();
+    expect(spec.warnings).toEqual([`${file}: emperor.log-max-size: applies to a \`logto\` file, and there is none (ignored)`]);
+  });
+
+  test('sizes are powers of 1024, KB and KiB alike; the stand-in inherits the log settings and may override them', async () => {
+    const file = await vassals.write('s.yml', 'emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: 1.5MB\n  log-backups: 2\n  standin:\n    logto: standin.log\n    log-format: json\n');
+    const spec = await loadSpec(file);
+    expect(spec.process.log).toEqual({ path: `${vassals.dir}/a.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'timestamped' });
+    expect(spec.standin?.log).toEqual({ path: `${vassals.dir}/standin.log`, maxBytes: 1.5 * 1024 * 1024, backups: 2, format: 'json' });
+    for (const [written, bytes] of [['200KB', 200 * 1024], ['200KiB', 200 * 1024], ['200k', 200 * 1024], ['1GB', 1024 ** 3], ['4096', 4096]] as const) {
+      const f = await vassals.write('z.yml', `emperor:\n  command: [sh]\n  logto: a.log\n  log-max-size: ${written}\n`);
+      expect((await loadSpec(f)).process.log?.maxBytes).toBe(bytes);
+    }
+  });
+
   test('heartbeat-timeout on a native vassal is ignored with a warning', async () => {
-    const file = await vassals.write('h.yml', 'emperor:\n  command: [x]\n  heartbeat-timeout: 30s\n');
+    const file = await vassals.write('h.yml', 'emperor:\n  command: [sh]\n  heartbeat-timeout: 30s\n');
     const spec = await loadSpec(file);
     expect(spec.process.heartbeatTimeoutMs).toBeUndefined();
     expect(spec.warnings).toEqual([`${file}: emperor.heartbeat-timeout: only uWSGI vassals send heartbeats (ignored)`]);
   });
 
   test('warnings are kept on a failed load', async () => {
-    const file = await vassals.write('w.yml', 'emperor:\n  command: [x]\n  colour: blue\n  stop-timeout: never\n');
+    const file = await vassals.write('w.yml', 'emperor:\n  command: [sh]\n  heartbeat-timeout: 30s\n  stop-timeout: never\n');
     const { warnings } = await loadProblems(file);
-    expect(warnings).toEqual([expect.stringContaining('emperor.colour: unknown key (ignored)')]);
+    expect(warnings).toEqual([expect.stringContaining('emperor.heartbeat-timeout: only uWSGI vassals send heartbeats')]);
   });
 });

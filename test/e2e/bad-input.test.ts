@@ -33,6 +33,8 @@ const cases: [string, string, string | Buffer, RegExp][] = [
   ['a wrong type', 'bad.yml', 'emperor:\n  command: [sleep, "100"]\n  stop-timeout: [1, 2]\n', /emperor\.stop-timeout/],
   ['a cwd that does not exist', 'bad.yml', 'emperor:\n  command: [sleep, "100"]\n  cwd: /nonexistent/dir\n', /emperor\.cwd/],
   ['a command that is not found', 'bad.yml', 'emperor:\n  command: [no-such-command-xyz]\n', /not found/],
+  ['a typo in a key', 'bad.yml', 'emperor:\n  command: [sleep, "100"]\n  stop-timout: 5s\n', /emperor\.stop-timout: unknown key; did you mean stop-timeout\?/],
+  ['a command at the top level', 'bad.yml', 'command: [sleep, "100"]\n', /command: belongs in the emperor section/],
 ];
 
 describe('bad vassal files', () => {
@@ -50,11 +52,11 @@ describe('bad vassal files', () => {
     expect(em.logs.some((l) => l.vassal === name && l.event === 'broken')).toBe(true);
   });
 
-  test('an unknown key is a warning naming the key and the file; the vassal still runs', async () => {
-    em.write('warn.yml', nodeVassal(FOREVER, '  colour: blue\n'));
+  test('a warning names the key and the file; the vassal still runs', async () => {
+    em.write('warn.yml', nodeVassal(FOREVER, '  heartbeat-timeout: 5s\n'));
     const s = await em.waitRunning('warn');
-    expect(s.warnings.join(' ')).toMatch(/warn\.yml.*emperor\.colour/);
-    expect(em.logs.some((l) => l.level === 40 && String(l.msg).includes('emperor.colour'))).toBe(true);
+    expect(s.warnings.join(' ')).toMatch(/warn\.yml.*emperor\.heartbeat-timeout/);
+    expect(em.logs.some((l) => l.level === 40 && String(l.msg).includes('emperor.heartbeat-timeout'))).toBe(true);
   });
 
   test('fixing a broken file starts the vassal', async () => {

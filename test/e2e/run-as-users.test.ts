@@ -7,7 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { Emperor, emperorPool, FOREVER, nodeVassal, REPO } from '../helpers/emperor.js';
 import { request } from '../helpers/http.js';
-import { procEnv, procIdentity, procLimit, requireRoot, SystemAccounts, type TestGroup, type TestUser } from '../helpers/system-accounts.js';
+import { procEnv, execed, procIdentity, procLimit, requireRoot, SystemAccounts, type TestGroup, type TestUser } from '../helpers/system-accounts.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const DEMO = join(REPO, 'vassals.example', 'apps', 'demo-server.js');
@@ -51,13 +51,18 @@ async function privilegedPort(): Promise<number> {
 describe('user, group, umask and limits (emperor as root)', () => {
   test('the instance runs with the user\'s uid, primary gid and supplementary groups, its HOME/USER/LOGNAME/SHELL, the umask and the limits', async () => {
     const em = await openEmperor();
-    em.write('who.yml', nodeVassal(FOREVER, `  user: ${galaxy.name}\n  umask: "027"\n  limits: { nofile: "1000:2000", core: unlimited, nproc: 500 }\n`));
+    em.write('who.yml', nodeVassal(FOREVER, `  user: ${galaxy.name}\n  umask: "027"\n`));
+    // Node raises its own soft open-file limit to the hard one at start-up: the limits are read
+    // from a program that leaves them as it found them.
+    em.write('lim.yml', `emperor:\n  command: [sleep, infinity]\n  user: ${galaxy.name}\n  limits: { nofile: "1000:2000", core: unlimited, nproc: 500 }\n`);
     const s = await em.waitRunning('who');
-    const pid = s.pid!;
+    const pid = await execed(s.pid!);
     expect(procIdentity(pid)).toEqual({ uid: galaxy.uid, gid: galaxy.gid, groups: [galaxy.gid, extra.gid].sort((a, b) => a - b), umask: '0027' });
-    expect(procLimit(pid, 'Max open files')).toEqual({ soft: '1000', hard: '2000' });
-    expect(procLimit(pid, 'Max core file size')).toEqual({ soft: 'unlimited', hard: 'unlimited' });
-    expect(procLimit(pid, 'Max processes')).toEqual({ soft: '500', hard: '500' });
+    const lim = await execed((await em.waitRunning('lim')).pid!, '/usr/bin/sleep');
+    expect(procIdentity(lim).uid).toBe(galaxy.uid);
+    expect(procLimit(lim, 'Max open files')).toEqual({ soft: '1000', hard: '2000' });
+    expect(procLimit(lim, 'Max core file size')).toEqual({ soft: 'unlimited', hard: 'unlimited' });
+    expect(procLimit(lim, 'Max processes')).toEqual({ soft: '500', hard: '500' });
     const env = procEnv(pid);
     expect([env.HOME, env.USER, env.LOGNAME, env.SHELL]).toEqual([galaxy.home, galaxy.name, galaxy.name, '/bin/sh']);
     // The pid the emperor watches is the program itself: prlimit and setpriv exec'ed it.
@@ -68,7 +73,7 @@ describe('user, group, umask and limits (emperor as root)', () => {
     const em = await openEmperor();
     em.write('num.yml', nodeVassal(FOREVER, `  user: ${galaxy.uid}\n  group: ${extra.name}\n  env: { HOME: /srv/galaxy }\n`));
     const s = await em.waitRunning('num');
-    const id = procIdentity(s.pid!);
+    const id = procIdentity(await execed(s.pid!));
     expect([id.uid, id.gid]).toEqual([galaxy.uid, extra.gid]);
     expect(id.groups).toEqual([galaxy.gid, extra.gid].sort((a, b) => a - b));
     expect(procEnv(s.pid!).HOME).toBe('/srv/galaxy');
@@ -84,7 +89,7 @@ describe('user, group, umask and limits (emperor as root)', () => {
     const g = await em.waitStatus('nogroup', (x) => x.state === 'broken', 'broken');
     expect(g.error).toMatch(/emperor\.group: .*no-such-group-here/);
     const fine = await em.waitRunning('fine');
-    expect(procIdentity(fine.pid!).uid).toBe(other.uid);
+    expect(procIdentity(await execed(fine.pid!)).uid).toBe(other.uid);
   });
 
   test('the emperor binds a port below 1024 and a unix socket for nginx before the unprivileged instance starts; the instance serves both', async () => {
@@ -110,7 +115,7 @@ describe('user, group, umask and limits (emperor as root)', () => {
     const web = await em.waitRunning('web');
     const who = (await request({ port, path: '/whoami' })).json<{ pid: number }>();
     expect(who.pid).toBe(web.pid);
-    expect(procIdentity(web.pid!).uid).toBe(galaxy.uid);
+    expect(procIdentity(await execed(web.pid!)).uid).toBe(galaxy.uid);
 
     const unix = await em.waitRunning('unix');
     const st = statSync(sock);
@@ -134,8 +139,8 @@ describe('user, group, umask and limits (emperor as root)', () => {
     await em.waitRunning('app');
     const dance = em.api<{ ok: boolean }>('/vassals/app/dance', 'POST');
     const standin = await waitFor(async () => (await em.status('app'))?.instances.find((i) => i.role === 'standin' && i.pid !== null), { message: 'stand-in spawned' });
-    expect(procIdentity(standin.pid!).uid).toBe(galaxy.uid);
-    expect(procIdentity(standin.pid!).gid).toBe(galaxy.gid);
+    const standinId = procIdentity(await execed(standin.pid!));
+    expect([standinId.uid, standinId.gid]).toEqual([galaxy.uid, galaxy.gid]);
     expect((await dance).body.ok).toBe(true);
   });
 });
@@ -149,7 +154,7 @@ describe('an emperor that is not root', () => {
     em.write('self.yml', nodeVassal(FOREVER, `  user: ${galaxy.name}\n`));
     em.write('root.yml', nodeVassal(FOREVER, '  user: root\n'));
     const self = await em.waitRunning('self');
-    expect(procIdentity(self.pid!).uid).toBe(galaxy.uid);
+    expect(procIdentity(await execed(self.pid!)).uid).toBe(galaxy.uid);
     const root = await em.waitStatus('root', (x) => x.state === 'broken', 'broken');
     expect(root.error).toContain(`emperor.user: only root can run a vassal as another user: this emperor runs as ${galaxy.name} (uid ${galaxy.uid}), got 'root'`);
   });

@@ -145,7 +145,7 @@ describe('sd_notify to systemd', () => {
     // Sent before anything was stopped: its counts still show the vassal running.
     expect(systemd.statusOf(stopping)).toBe('stopping 1 vassal: 1 running, 0 starting, 0 broken, 0 throttled');
     expect(await em.exited).toBe(0);
-    expect(em.logs.some((l) => l.vassal === 'a' && l.event === 'exited' && l.pid === pid)).toBe(true);
+    expect(em.logs.some((l) => l.vassal === 'a' && l.event === 'exited' && l.instancePid === pid)).toBe(true);
     expect(systemd.index('READY=1', systemd.got.indexOf(stopping))).toBe(-1);
   });
 

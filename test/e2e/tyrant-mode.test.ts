@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { chmodSync, chownSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emperor, emperorPool, FOREVER, nodeVassal } from '../helpers/emperor.js';
-import { procIdentity, requireRoot, SystemAccounts, type TestGroup, type TestUser } from '../helpers/system-accounts.js';
+import { execed, procIdentity, requireRoot, SystemAccounts, type TestGroup, type TestUser } from '../helpers/system-accounts.js';
 
 const accounts = new SystemAccounts();
 let galaxy: TestUser;
@@ -55,9 +55,9 @@ describe('tyrant mode', () => {
     place(em, 'mine.yml', nodeVassal(FOREVER), { uid: galaxy.uid, gid: web.gid });
     place(em, 'theirs.yml', nodeVassal(FOREVER), other);
     const mine = await em.waitRunning('mine');
-    expect(procIdentity(mine.pid!)).toMatchObject({ uid: galaxy.uid, gid: web.gid, groups: [galaxy.gid, web.gid].sort((a, b) => a - b) });
+    expect(procIdentity(await execed(mine.pid!))).toMatchObject({ uid: galaxy.uid, gid: web.gid, groups: [galaxy.gid, web.gid].sort((a, b) => a - b) });
     const theirs = await em.waitRunning('theirs');
-    expect(procIdentity(theirs.pid!)).toMatchObject({ uid: other.uid, gid: other.gid });
+    expect(procIdentity(await execed(theirs.pid!))).toMatchObject({ uid: other.uid, gid: other.gid });
   });
 
   test('refuses a root-owned file, a file writable by group or others, a user or group other than the owner, and a port below 1024', async () => {
@@ -76,7 +76,7 @@ describe('tyrant mode', () => {
     await brokenWith(em, 'group', /emperor\.group: tyrant mode runs this vassal with the group of its file/);
     await brokenWith(em, 'port', /emperor\.sockets\.http: tyrant mode keeps ports below 1024 for root's vassals/);
     // Naming the owner itself is no escalation.
-    expect(procIdentity((await em.waitRunning('same')).pid!).uid).toBe(galaxy.uid);
+    expect(procIdentity(await execed((await em.waitRunning('same')).pid!)).uid).toBe(galaxy.uid);
   });
 
   test('refuses a symlink whose owner is not its target\'s, and a vassals directory writable by others without the sticky bit; fixing either starts the vassal', async () => {
@@ -94,12 +94,12 @@ describe('tyrant mode', () => {
     await brokenWith(em, 'open', /the vassals directory .* is writable by others without the sticky bit \(mode 0777\)/);
     chmodSync(em.vassals, 0o1777);
     place(em, 'open.yml', nodeVassal(FOREVER, '# fixed\n'), galaxy);
-    expect(procIdentity((await em.waitRunning('open')).pid!).uid).toBe(galaxy.uid);
+    expect(procIdentity(await execed((await em.waitRunning('open')).pid!)).uid).toBe(galaxy.uid);
   });
 
   test('--tyrant-allow-root runs root\'s files as root', async () => {
     const em = await tyrant(['--tyrant-allow-root']);
     place(em, 'root.yml', nodeVassal(FOREVER), { uid: 0, gid: 0 });
-    expect(procIdentity((await em.waitRunning('root')).pid!).uid).toBe(0);
+    expect(procIdentity(await execed((await em.waitRunning('root')).pid!)).uid).toBe(0);
   });
 });

@@ -69,7 +69,7 @@ describe('the vassals directory lock', () => {
     expect(now).not.toBe(old);
     expect(isAlive(old)).toBe(false);
     const tookOver = next.logs.findIndex((l) => String(l.msg).includes(`took over the vassals directory from an emperor that died (pid ${first.proc.pid})`));
-    const stoppedOld = next.logs.findIndex((l) => l.pid === old && String(l.msg).includes(`from its run dir ${first.runDir}`));
+    const stoppedOld = next.logs.findIndex((l) => l.instancePid === old && String(l.msg).includes(`from its run dir ${first.runDir}`));
     const spawned = next.logs.findIndex((l) => l.event === 'spawned');
     expect(tookOver).toBeGreaterThanOrEqual(0);
     expect(stoppedOld).toBeGreaterThan(tookOver);

@@ -130,8 +130,9 @@ describe('held sockets', () => {
     const code = "console.log('env', process.env.LISTEN_FDS, process.env.LISTEN_FDNAMES, process.env.LISTEN_PID === String(process.pid)); setInterval(()=>{},1000)";
     em.write('env.yml', `emperor:\n  command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(code)}]\n  sockets: { web: "127.0.0.1:${port}" }\n  ready: "log: ^env"\n`);
     await em.waitRunning('env');
-    const line = (await em.api<{ line: string }[] | string>('/vassals/env/logs?n=10')).body;
-    expect(JSON.stringify(line)).toContain('env 1 web true');
+    // NDJSON: the instance's line among the lifecycle lines around it.
+    const lines = (await request({ socketPath: em.control, path: '/vassals/env/logs?n=10' })).body.trim().split('\n').map((l) => JSON.parse(l) as { stream: string; line: string });
+    expect(lines).toContainEqual(expect.objectContaining({ stream: 'stdout', line: 'env 1 web true' }));
   });
 });
 

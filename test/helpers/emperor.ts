@@ -60,12 +60,14 @@ export class Emperor {
       try {
         const rec = JSON.parse(line) as LogRecord;
         this.logs.push(rec);
-        if (rec.event === 'spawned' && typeof rec.pid === 'number') this.spawned.add(rec.pid);
+        if (rec.event === 'spawned' && typeof rec.instancePid === 'number') this.spawned.add(rec.instancePid);
       } catch {
         // not JSON: kept in stderrText
       }
     });
-    await waitFor(() => this.logs.some((l) => String(l.msg).includes('watching')) || this.exitCode !== null, { message: 'emperor watching', timeout: 15_000 });
+    // Only this start's own lines count: after a restart, the first emperor's "watching" is already there.
+    const from = this.logs.length;
+    await waitFor(() => this.logs.slice(from).some((l) => String(l.msg).includes('watching')) || this.exitCode !== null, { message: 'emperor watching', timeout: 15_000 });
     return this;
   }
 

@@ -19,7 +19,7 @@ export function processSpec(over: Partial<ProcessSpec> = {}): ProcessSpec {
     stopTimeoutMs: 10_000,
     ready: { kind: 'notify' },
     readyTimeoutMs: 60_000,
-    logto: undefined,
+    log: undefined,
     heartbeatTimeoutMs: undefined,
     ...over,
   };
@@ -84,7 +84,7 @@ export class Driver {
   }
 
   kinds(): string[] {
-    return this.effects.filter((e) => e.type !== 'emit' && e.type !== 'answer').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
+    return this.effects.filter((e) => e.type !== 'emit' && e.type !== 'answer' && e.type !== 'log-to').map((e) => ('generation' in e ? `${e.type}:${e.generation}` : e.type));
   }
 
   emitted(type: string): string[] {

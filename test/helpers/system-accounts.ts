@@ -1,7 +1,7 @@
 // Real system users and groups for the tests that run vassals as other users. Names come from
 // one random namespace per test file, and every account made is removed again by `removeAll`.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export interface TestUser {
@@ -55,6 +55,23 @@ export class SystemAccounts {
 
 function getent(db: 'passwd' | 'group', key: string): string[] {
   return execFileSync('getent', [db, key], { encoding: 'utf8' }).trim().split(':');
+}
+
+// Waits until `pid` runs `program` itself: a fresh instance is prlimit, then setpriv, then
+// sh (umask) for a moment before each execs the next, and only the last has the final identity.
+export async function execed(pid: number, program: string = process.execPath): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let exe = '';
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      // not readable yet, or gone
+    }
+    if (exe === program) return pid;
+    if (Date.now() > deadline) throw new Error(`pid ${pid} still runs ${exe || 'nothing readable'}, not ${program}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 // The identity of a live process, as the kernel sees it.

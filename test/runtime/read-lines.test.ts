@@ -5,7 +5,7 @@ import { readLines } from '../../src/runtime/read-lines.js';
 function collect(chunks: string[]): Promise<string[]> {
   const stream = new PassThrough();
   const lines: string[] = [];
-  readLines(stream, (l) => lines.push(l));
+  readLines(stream, (batch) => lines.push(...batch));
   return new Promise((resolve) => {
     stream.on('end', () => setImmediate(() => resolve(lines)));
     for (const c of chunks) stream.write(c);
@@ -22,5 +22,15 @@ describe('reading instance output line by line', () => {
     const lines = await collect(['x'.repeat(200 * 1024)]);
     expect(lines.every((l) => l.length <= 64 * 1024)).toBe(true);
     expect(lines.join('').length).toBe(200 * 1024);
+  });
+
+  test('a long line that does end is cut too, every piece but the last marked as continued', async () => {
+    const stream = new PassThrough();
+    const got: [number, boolean][] = [];
+    readLines(stream, (batch, cut) => batch.forEach((l, i) => got.push([l.length, cut?.[i] ?? false])));
+    const done = new Promise((resolve) => stream.on('end', () => setImmediate(resolve)));
+    stream.end(`${'y'.repeat(150 * 1024)}\nshort\n`);
+    await done;
+    expect(got).toEqual([[64 * 1024, true], [64 * 1024, true], [22 * 1024, false], [5, false]]);
   });
 });

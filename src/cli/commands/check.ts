@@ -1,60 +1,121 @@
-// `emperor check PATH...`: validates vassal files (or every vassal file in directories) without running anything.
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+// `emperor check [FILE...] [--vassals DIR]`: the daemon's own checks of vassal files (the same
+// loader, the same options, the same one-file-per-name rule) without running anything.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadVassalFile } from '../../config/load-vassal-file.js';
-import { formatProblem } from '../../config/spec.js';
-import { isVassalFileName } from '../../config/vassal-file-name.js';
+import { formatProblem, loadOptionsOf, type ConfigProblem, type LoadOptions } from '../../config/spec.js';
+import { vassalNameOf } from '../../config/vassal-file-name.js';
+import { duplicateNameProblem, vassalFilesIn } from '../../config/vassal-files.js';
+import { usageError } from '../exit-codes.js';
 import { painter, useColour } from '../output.js';
+import { addLoadOptions } from './daemon.js';
+
+interface CheckFlags {
+  vassals?: string;
+  json?: boolean;
+  vassalWrapper: string;
+  requiredHeartbeat: number;
+  tyrant?: boolean;
+  tyrantAllowRoot?: boolean;
+}
+
+/** What `--json` prints for one file. */
+interface FileReport {
+  readonly file: string;
+  readonly name: string;
+  readonly ok: boolean;
+  readonly errors: readonly ConfigProblem[];
+  readonly warnings: readonly string[];
+}
 
 export function registerCheck(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
-  program
+  const cmd = program
     .command('check')
-    .description('validate vassal files without running them (no emperor needed)')
-    .argument('<paths...>', 'vassal files, or directories of vassal files')
-    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
-    .addHelpText('after', `
-Prints "file: ok" for each good file and "file: key: problem" for each problem;
-warnings start with "warning: ". Exits 1 when any file is invalid.
+    .description("check vassal files the way the daemon does, without running anything (no emperor needed)")
+    .argument('[files...]', 'vassal files (a directory here means every vassal file in it)')
+    .option('--vassals <dir>', 'check every vassal file of this directory, as `emperor --vassals DIR` would load it')
+    .option('--json', 'print one JSON document: { ok, files: [{ file, name, ok, errors, warnings }] }');
+  addLoadOptions(cmd).addHelpText('after', `
+What is checked is exactly what makes a vassal broken in the daemon: every key (unknown keys
+included, with a suggestion), the program (found on the PATH the instance will get, or in its
+cwd), the working directory, sockets, readiness patterns, the stand-in, users and groups, and
+one file per vassal name. Every problem of a file is listed at once. Give the same
+--vassal-wrapper, --required-heartbeat and --tyrant options as the daemon.
+
+Prints "file: ok" for each good file and "file: key: problem" for each problem; warnings
+start with "warning: " and do not fail the check.
+
+Exit status: 0 every file is good, 1 some file is broken (or missing), 2 usage error
+(nothing to check, or --vassals is not a readable directory).
 
 Examples:
-  $ emperor check /etc/emperor/vassals
-  $ emperor check web.yaml worker.ini`)
-    .action((paths: string[], opts: { vassalWrapper: string }) => run(() => checkPaths(paths, opts.vassalWrapper)));
+  $ emperor check --vassals /etc/emperor/vassals
+  $ emperor check web.yaml worker.ini
+  $ emperor check --json --vassals ./vassals | jq '.files[] | select(.ok | not)'`);
+  cmd.action((files: string[], flags: CheckFlags) => run(() => check(files, flags)));
 }
 
-// Checks every path; 0 when all files are valid, 1 otherwise.
-async function checkPaths(paths: readonly string[], vassalWrapper: string): Promise<number> {
-  const paint = painter(useColour());
-  let failed = false;
+async function check(paths: readonly string[], flags: CheckFlags): Promise<number> {
+  if (paths.length === 0 && flags.vassals === undefined) throw usageError('nothing to check: give vassal files, or --vassals DIR (see `emperor check --help`)');
+  const opts = loadOptionsOf({ vassalWrapper: flags.vassalWrapper, requiredHeartbeatMs: flags.requiredHeartbeat, tyrant: flags.tyrant === true, tyrantAllowRoot: flags.tyrantAllowRoot === true });
+  const reports: FileReport[] = [];
+  const missing: string[] = [];
+  if (flags.vassals !== undefined) reports.push(...(await checkDirectory(flags.vassals, opts)));
   for (const path of paths) {
-    const files = await vassalFilesOf(path);
-    if (typeof files === 'string') {
-      process.stderr.write(`${path}: ${files}\n`);
-      failed = true;
-      continue;
-    }
-    for (const file of files) {
-      const result = await loadVassalFile(file, { vassalWrapper });
-      for (const w of result.ok ? result.spec.warnings : result.warnings) process.stdout.write(`${paint('yellow', 'warning:')} ${w}\n`);
-      if (result.ok) {
-        process.stdout.write(`${file}: ${paint('green', 'ok')}\n`);
-      } else {
-        failed = true;
-        for (const p of result.errors) process.stdout.write(`${formatProblem(p)}\n`);
-      }
+    const found = await stat(path).catch(() => undefined);
+    if (found === undefined) missing.push(path);
+    else if (found.isDirectory()) reports.push(...(await checkDirectory(path, opts)));
+    else reports.push(await checkFile(resolve(path), opts));
+  }
+  const ok = missing.length === 0 && reports.every((r) => r.ok);
+  if (flags.json) {
+    const missingReports = missing.map((path) => ({ file: resolve(path), name: vassalNameOf(path), ok: false, errors: [{ file: resolve(path), key: '', message: 'no such file or directory' }], warnings: [] }));
+    process.stdout.write(`${JSON.stringify({ ok, files: [...reports, ...missingReports] }, null, 2)}\n`);
+  } else {
+    for (const path of missing) process.stderr.write(`${path}: no such file or directory\n`);
+    printReports(reports);
+  }
+  return ok ? 0 : 1;
+}
+
+// Every vassal file of a directory, with the daemon's rule that a name has one file (the first, by name order).
+async function checkDirectory(dir: string, opts: LoadOptions): Promise<FileReport[]> {
+  let files: string[];
+  try {
+    files = vassalFilesIn(resolve(dir));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
+    throw usageError(`${dir}: ${why}`);
+  }
+  const owners = new Map<string, string>();
+  const reports: FileReport[] = [];
+  for (const file of files) {
+    const name = vassalNameOf(file);
+    const owner = owners.get(name);
+    if (owner === undefined) {
+      owners.set(name, file);
+      reports.push(await checkFile(file, opts));
+    } else {
+      const error = { file, key: '', message: duplicateNameProblem(name, owner) };
+      reports.push({ file, name, ok: false, errors: [error], warnings: [] });
     }
   }
-  return failed ? 1 : 0;
+  return reports;
 }
 
-// The vassal files a path stands for, or why it stands for none.
-async function vassalFilesOf(path: string): Promise<string[] | string> {
-  const absolute = resolve(path);
-  const st = await stat(absolute).catch((err: NodeJS.ErrnoException) => err);
-  if (st instanceof Error) return st.code === 'ENOENT' ? 'no such file or directory' : st.message;
-  if (!st.isDirectory()) return [absolute];
-  const names = (await readdir(absolute)).filter((n) => isVassalFileName(basename(n))).sort();
-  if (names.length === 0) return 'no vassal files (*.yaml, *.yml, *.ini, *.json) in this directory';
-  return names.map((n) => join(absolute, n));
+async function checkFile(file: string, opts: LoadOptions): Promise<FileReport> {
+  const result = await loadVassalFile(file, opts);
+  if (result.ok) return { file, name: result.spec.name, ok: true, errors: [], warnings: result.spec.warnings };
+  return { file, name: result.name, ok: false, errors: result.errors, warnings: result.warnings };
+}
+
+function printReports(reports: readonly FileReport[]): void {
+  const paint = painter(useColour());
+  for (const r of reports) {
+    for (const w of r.warnings) process.stdout.write(`${paint('yellow', 'warning:')} ${w}\n`);
+    if (r.ok) process.stdout.write(`${r.file}: ${paint('green', 'ok')}\n`);
+    for (const p of r.errors) process.stdout.write(`${formatProblem(p)}\n`);
+  }
 }

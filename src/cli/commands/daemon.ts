@@ -1,5 +1,6 @@
 // `emperor --vassals DIR [...]` (also `emperor run --vassals DIR`): runs the emperor daemon.
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -10,7 +11,11 @@ import { lookupGroup } from '../../lib/accounts.js';
 import { parseEtcdUrl } from '../../lib/etcd-url.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
+import { prepareRunDir } from '../prepare-run-dir.js';
+import { resolveHttpListen } from '../http-listen-option.js';
 import { resolveControlPath, resolveRunDir } from '../run-dir.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 interface DaemonFlags {
   vassals?: string;
@@ -18,11 +23,16 @@ interface DaemonFlags {
   throttle: number;
   maxThrottle: number;
   requiredHeartbeat: number;
+  missingDirGrace: number;
+  rescanInterval: number;
   logFormat?: 'json' | 'pretty';
   logLevel: string;
+  logFile?: string;
   tyrant?: boolean;
   tyrantAllowRoot?: boolean;
   controlGroup?: string;
+  http?: string;
+  httpToken?: string;
   fleet?: string;
   node?: string;
   fleetPrefix: string;
@@ -34,6 +44,7 @@ Examples:
   $ emperor --vassals /etc/emperor/vassals
   $ emperor --vassals ./vassals --run-dir /tmp/emperor --log-format pretty
   $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m
+  $ emperor --vassals /etc/emperor/vassals --log-file /var/log/emperor/emperor.log
   $ emperor --vassals /etc/emperor/vassals --fleet etcd://10.0.0.5:2379,10.0.0.6:2379 --node web-1
 
 In a fleet (--fleet), a vassal with \`singleton: fleet\` in its emperor section runs on exactly
@@ -56,23 +67,44 @@ function durationFlag(flags: string, description: string, fallback: string): Opt
   return new Option(flags, description).argParser(durationOption).default(durationOption(fallback), fallback);
 }
 
+// The options that shape how vassal files are loaded: `emperor check` takes the same as the daemon.
+export function addLoadOptions(cmd: Command): Command {
+  return cmd
+    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
+    .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
+    .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
+    .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root');
+}
+
 // Adds the daemon's options (the run-dir and control options are added separately).
 export function addDaemonOptions(cmd: Command): Command {
-  return cmd
-    .option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)')
-    .option('--vassal-wrapper <path>', 'program that runs uWSGI vassals', 'uwsgi')
+  return addLoadOptions(cmd.option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)'))
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
-    .addOption(durationFlag('--required-heartbeat <duration>', 'silence after which a heartbeating uWSGI vassal is hung', '30s'))
+    .addOption(durationFlag('--missing-dir-grace <duration>', 'how long vassals keep running after their directory vanishes, in case a deploy brings it back (0: stop them at once)', '10s'))
+    .addOption(durationFlag('--rescan-interval <duration>', 'period of the safety rescan that catches file events the kernel dropped (0: none)', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
-    .option('--log-level <level>', 'trace, debug, info, warn, error or fatal', 'info')
-    .option('--tyrant', "run each vassal as the owner of its file (uWSGI's tyrant mode; the emperor must be root)")
-    .option('--tyrant-allow-root', 'with --tyrant, let files owned by root run as root')
+    .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
+    .option('--log-file <path>', "write the emperor's own log to this file instead of stderr (reopened on SIGUSR1 or `emperor reopen-logs`; under systemd leave it out: stderr goes to the journal)")
     .option('--control-group <group>', 'let this group use the control socket (mode 0660), e.g. for `emperor status` without root')
+    .option('--http <addr:port>', 'also serve the dashboard and the API over TCP, e.g. 127.0.0.1:9090 (read-only without --http-token; see docs/api.md)')
+    .option('--http-token <file>', 'token file (mode 0600) for --http: needed for actions, and to bind a non-loopback address')
     .option('--fleet <url>', 'join the fleet of emperors on this etcd cluster: etcd://HOST:PORT[,HOST:PORT…]')
     .option('--node <name>', "this emperor's name in the fleet (default: the host name)")
     .option('--fleet-prefix <prefix>', 'etcd key prefix of the fleet (several fleets may share one etcd)', '/emperor/')
     .addOption(durationFlag('--fleet-ttl <duration>', 'lease TTL in the fleet: a dead node\'s fleet singletons start elsewhere after it (whole seconds, at least 2s)', '10s'));
+}
+
+// The vassals directory must be a directory the emperor can list (and enter).
+async function checkVassalsDir(written: string, dir: string): Promise<void> {
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => err);
+  if (st instanceof Error) throw usageError(`--vassals ${written}: ${st.code === 'ENOENT' ? 'no such directory' : `cannot be used: ${st.message}`}`);
+  if (!st.isDirectory()) throw usageError(`--vassals ${written}: not a directory`);
+  try {
+    await access(dir, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    throw usageError(`--vassals ${written}: cannot read the directory (${(err as Error).message})`);
+  }
 }
 
 function controlGroupId(group: string | undefined): number | undefined {
@@ -107,11 +139,10 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
   const flags = cmd.opts<DaemonFlags>();
   if (!flags.vassals) throw usageError('missing --vassals DIR: the directory of vassal files to run (see `emperor --help`)');
   const vassalsDir = resolve(flags.vassals);
-  const st = await stat(vassalsDir).catch(() => undefined);
-  if (!st) throw usageError(`--vassals ${flags.vassals}: no such directory`);
-  if (!st.isDirectory()) throw usageError(`--vassals ${flags.vassals}: not a directory`);
+  await checkVassalsDir(flags.vassals, vassalsDir);
   const conn = connectionOf(cmd);
   const runDir = resolveRunDir({ flag: conn.runDir });
+  prepareRunDir(runDir);
   const opts: DaemonOptions = {
     vassalsDir,
     runDir,
@@ -120,11 +151,15 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     throttleMs: flags.throttle,
     maxThrottleMs: flags.maxThrottle,
     requiredHeartbeatMs: flags.requiredHeartbeat,
-    logFormat: flags.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'),
+    missingDirGraceMs: flags.missingDirGrace,
+    rescanIntervalMs: flags.rescanInterval,
+    logFormat: flags.logFormat ?? (process.stderr.isTTY && flags.logFile === undefined ? 'pretty' : 'json'),
     logLevel: flags.logLevel,
+    logFile: flags.logFile === undefined ? undefined : resolve(flags.logFile),
     tyrant: flags.tyrant === true,
     tyrantAllowRoot: flags.tyrantAllowRoot === true,
     controlGroupId: controlGroupId(flags.controlGroup),
+    http: resolveHttpListen(flags.http, flags.httpToken),
     fleet: fleetOptions(flags),
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');

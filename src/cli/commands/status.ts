@@ -1,9 +1,11 @@
-// `emperor status [NAME] [--json]`: the fleet as a table, like `supervisorctl status`.
-// Uses GET /vassals and GET /vassals/:name.
+// `emperor status [NAME] [--json] [--wide] [--watch]`: the fleet as a table, like
+// `supervisorctl status`. Uses GET /vassals and GET /vassals/:name (`?usage=1` for --wide).
 import type { Command } from 'commander';
-import type { FleetInfo, FleetNode, VassalStateName, VassalStatus } from '../../core/status.js';
+import type { FleetInfo, FleetNode, VassalStateName } from '../../core/status.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
-import { formatTable, formatUptime, painter, stateColour, useColour } from '../output.js';
+import { formatTable, painter, stateColour, useColour } from '../output.js';
+import { renderStatusTable } from '../status-table.js';
+import { runTop } from './top.js';
 
 export function registerStatus(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
   const cmd = program
@@ -11,52 +13,43 @@ export function registerStatus(program: Command, run: (action: () => Promise<num
     .description('show the state of every vassal, or of one')
     .argument('[name]', 'one vassal')
     .option('--json', 'print JSON (an array, or one object with NAME)')
+    .option('-w, --wide', "add CPU %, resident memory (RSS) of each vassal's whole process group, and its last exit")
+    .option('--watch', 'a live view refreshed every second (the same as `emperor top`)')
     .option('--fleet', 'every emperor of the fleet and its vassals, read from etcd (from any node)')
     .addHelpText('after', `
-Columns: NAME STATE PID UPTIME GEN (generation) RESTARTS NOTE. In a fleet (emperor --fleet), a first
-line tells whether this emperor reaches etcd: \`fleet: connected\` or \`fleet: disconnected\`.
-With --fleet: NODE NAME STATE PID NOTE for every node; a fleet singleton shows \`running\` on
-one node and \`standby\` (held by NODE) on the others.
+Columns: NAME STATE PID UPTIME GEN (generation) RESTARTS RELOAD (strategy) SOCKETS (held by
+the emperor) NOTE; --wide adds CPU% RSS "LAST EXIT" before NOTE. CPU % is measured over 250 ms
+(or since the previous request), 100% being one core; RSS adds up every process of the group.
+A vassal stopped with \`emperor stop\` shows "stopped by the operator". Problems of the emperor's own
+surroundings (\`vassals directory missing\`, \`run dir not writable\`) are printed first.
+In a fleet (emperor --fleet), a first line tells whether this emperor reaches etcd:
+\`fleet: connected\` or \`fleet: disconnected\`. With --fleet: NODE NAME STATE PID NOTE for every
+node; a fleet singleton shows \`running\` on one node and \`standby\` (held by NODE) on the others.
 
 Examples:
   $ emperor status
-  $ emperor status web
+  $ emperor status web --wide
   $ emperor status --json | jq '.[] | select(.state != "running") | .name'
   $ emperor status --fleet`);
   addConnectionOptions(cmd).action((name: string | undefined) => run(async () => {
     const client = clientFor(cmd);
-    const { json = false, fleet = false } = cmd.opts<{ json?: boolean; fleet?: boolean }>();
+    const { json, wide, watch, fleet = false } = cmd.opts<{ json?: boolean; wide?: boolean; watch?: boolean; fleet?: boolean }>();
     if (fleet) {
       const view = await client.fleet();
       if (json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
       else process.stdout.write(`${renderFleet(view.self, view.nodes, name, useColour())}\n`);
       return 0;
     }
-    const vassals = name === undefined ? await client.list() : [await client.get(name)];
+    if (watch) return runTop(client);
+    const usage = wide === true;
+    const vassals = name === undefined ? await client.list({ usage }) : [await client.get(name, { usage })];
+    const info = json ? null : await client.info();
+    // What is wrong with the emperor's surroundings (vassals directory missing, run dir not writable) comes first.
+    if (info && name === undefined) for (const problem of info.problems ?? []) process.stdout.write(`emperor: ${problem}\n`);
     if (json) process.stdout.write(`${JSON.stringify(name === undefined ? vassals : vassals[0], null, 2)}\n`);
-    else {
-      const self = (await client.info()).fleet;
-      process.stdout.write(`${self ? `${fleetLine(self)}\n` : ''}${renderStatusTable(vassals, useColour())}\n`);
-    }
+    else process.stdout.write(`${info?.fleet ? `${fleetLine(info.fleet)}\n` : ''}${renderStatusTable(vassals, { colour: useColour(), wide: usage })}\n`);
     return 0;
   }));
-}
-
-// The human table of `emperor status`.
-function renderStatusTable(vassals: readonly VassalStatus[], colour: boolean): string {
-  if (vassals.length === 0) return 'no vassals (add files to the vassals directory)';
-  const paint = painter(colour);
-  const rows = vassals.map((v) => [
-    v.name,
-    v.state,
-    v.pid === null ? '-' : String(v.pid),
-    formatUptime(v.uptime),
-    String(v.generation),
-    String(v.restarts),
-    v.note || v.error || '',
-  ]);
-  return formatTable(['NAME', 'STATE', 'PID', 'UPTIME', 'GEN', 'RESTARTS', 'NOTE'], rows, (row, col, padded) =>
-    col === 1 ? paint(stateColour(vassals[row]?.state ?? 'running'), padded) : padded);
 }
 
 // `fleet: connected` (or disconnected), with this node's name and its etcd.

@@ -1,47 +1,86 @@
-// `emperor start|stop|reload NAME [--no-wait]`: POST /vassals/:name/(start|stop|reload).
+// `emperor start|stop|reload NAME... [--all] [--no-wait]` (`restart` is `reload`):
+// POST /vassals/:name/(start|stop|reload), in parallel for several vassals.
 import type { Command } from 'commander';
 import type { ActionOutcome } from '../../control/supervisor-port.js';
 import type { VassalAction } from '../../core/command-types.js';
+import type { VassalStatus } from '../../core/status.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { painter, useColour } from '../output.js';
+import { forEachTarget, outcomeOf, pickTargets, printResults } from './targets.js';
 
-const ACTIONS: readonly { action: VassalAction; description: string; example: string }[] = [
-  { action: 'start', description: 'start a stopped vassal and wait until it is ready', example: 'emperor start web' },
-  { action: 'stop', description: 'stop a vassal (it stays stopped until `emperor start` or a change of its file; a touch keeps it stopped)', example: 'emperor stop web' },
-  { action: 'reload', description: "reload a vassal with its file's reload strategy and wait for the outcome", example: 'emperor reload web --no-wait' },
+interface ActionCommand {
+  readonly action: Exclude<VassalAction, 'dance'>;
+  readonly alias?: string;
+  readonly description: string;
+  readonly all: string;
+  /** The vassals --all means. */
+  readonly keep: (v: VassalStatus) => boolean;
+  readonly examples: string;
+}
+
+const ACTIONS: readonly ActionCommand[] = [
+  {
+    action: 'start',
+    description: 'start stopped vassals and wait until they are ready',
+    all: 'every vassal, stopped ones included',
+    keep: () => true,
+    examples: '  $ emperor start web\n  $ emperor start --all',
+  },
+  {
+    action: 'stop',
+    description: 'stop vassals; they stay stopped (across emperor restarts too) until `emperor start` or a change of the file',
+    all: 'every vassal',
+    keep: () => true,
+    examples: '  $ emperor stop web worker\n  $ emperor stop --all',
+  },
+  {
+    action: 'reload',
+    alias: 'restart',
+    description: "reload vassals with their file's reload strategy and wait for the outcome (alias: restart)",
+    all: 'every vassal that is not stopped by the operator',
+    keep: (v) => v.want === 'up',
+    examples: '  $ emperor reload web\n  $ emperor restart web worker\n  $ emperor reload --all --no-wait',
+  },
 ];
 
 export function registerVassalActions(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
-  for (const { action, description, example } of ACTIONS) {
+  for (const spec of ACTIONS) {
     const cmd = program
-      .command(action)
-      .description(description)
-      .argument('<name>', 'the vassal (its file name without extension)')
-      .option('--no-wait', 'return as soon as the emperor accepted the request')
+      .command(spec.action)
+      .description(spec.description)
+      .argument('[names...]', 'the vassals (file names without extension)')
+      .option('--all', `${spec.action} ${spec.all}`)
+      .option('--no-wait', 'return as soon as the emperor accepted each request')
       .addHelpText('after', `
-Exit status: 0 when it worked, 1 when it failed (the message says which step and why),
-2 for a usage error, 3 when no emperor is reachable.
+Several vassals are handled in parallel, each waiting for its own outcome; a table shows each
+result. Exit status: 0 when every one worked, 1 when any failed (the message says which step
+and why), 2 for a usage error, 3 when no emperor is reachable.
 
-Example:
-  $ ${example}`);
-    addConnectionOptions(cmd).action((name: string) => run(async () => {
-      const wait = cmd.opts<{ wait: boolean }>().wait;
-      const outcome = await clientFor(cmd).act(name, action, { wait });
-      printOutcome(outcome);
-      return outcome.ok ? 0 : 1;
+Examples:
+${spec.examples}`);
+    if (spec.alias) cmd.alias(spec.alias);
+    addConnectionOptions(cmd).action((names: string[]) => run(async () => {
+      const { wait, all } = cmd.opts<{ wait: boolean; all?: boolean }>();
+      const client = clientFor(cmd);
+      const targets = await pickTargets(client, names, all === true, spec.keep, spec.action);
+      const act = (name: string): Promise<ActionOutcome> => outcomeOf(() => client.act(name, spec.action, { wait }));
+      if (targets.length === 1 && !all) {
+        const outcome = await act(targets[0] ?? '');
+        printOutcome(outcome);
+        return outcome.ok ? 0 : 1;
+      }
+      return printResults(await forEachTarget(targets, async (name) => ({ name, ...(await act(name)) })));
     }));
   }
 }
 
-// Prints an outcome: on stdout when it worked, on stderr when it failed.
-export function printOutcome(outcome: ActionOutcome, suffix = ''): void {
-  const paint = painter(useColour(outcome.ok ? process.stdout : process.stderr));
+// Prints an outcome: on stdout when it worked, on stderr when it failed. The emperor's messages
+// name the failed step in words already; the step's id is for programs, never printed.
+export function printOutcome(outcome: Pick<ActionOutcome, 'ok' | 'message'>): void {
   if (outcome.ok) {
-    process.stdout.write(`${outcome.message}${suffix}\n`);
+    process.stdout.write(`${outcome.message}\n`);
     return;
   }
-  // The emperor's own failure messages already name the step ("dance failed at step …").
-  const named = outcome.failedStep !== undefined && (outcome.message.includes(outcome.failedStep) || outcome.message.includes('at step'));
-  const step = outcome.failedStep && !named ? ` (failed step: ${outcome.failedStep})` : '';
-  process.stderr.write(`${paint('red', 'failed:')} ${outcome.message}${step}${suffix}\n`);
+  const paint = painter(useColour(process.stderr));
+  process.stderr.write(`${paint('red', 'failed:')} ${outcome.message}\n`);
 }

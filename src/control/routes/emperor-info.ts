@@ -1,4 +1,4 @@
-// GET /emperor -> {pid, startedAt, vassalsDir, version}
+// GET /emperor -> {pid, startedAt, vassalsDir, version, problems}
 import type { Route } from '../route.js';
 import { sendJson } from '../respond.js';
 

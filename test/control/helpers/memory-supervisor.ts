@@ -3,7 +3,7 @@
 import type { VassalAction } from '../../../src/core/command-types.js';
 import type { LifecycleEvent } from '../../../src/core/lifecycle-event.js';
 import type { DanceStep } from '../../../src/core/operation.js';
-import type { OutputLine, VassalStatus } from '../../../src/core/status.js';
+import type { GroupUsage, OutputLine, VassalStatus } from '../../../src/core/status.js';
 import type { ActionOutcome, SupervisorPort } from '../../../src/control/supervisor-port.js';
 import { EmperorError } from '../../../src/errors.js';
 
@@ -38,9 +38,13 @@ export class MemorySupervisor implements SupervisorPort {
   readonly calls: { name: string; action: VassalAction; wait: boolean }[] = [];
   /** Next action on these vassals fails with this message (the step is 'stand-in ready' for dances). */
   readonly failNext = new Map<string, string>();
+  /** What GET /emperor reports as wrong with the surroundings. */
+  problems: string[] = [];
   private readonly listeners = new Set<(event: LifecycleEvent) => void>();
   private readonly outputs = new Map<string, OutputLine[]>();
   private readonly outputListeners = new Map<string, Set<(line: OutputLine) => void>>();
+  private readonly allListeners = new Set<(vassal: string, line: OutputLine) => void>();
+  reopened = 0;
   private nextCommand = 0;
 
   constructor(statuses: VassalStatus[] = []) {
@@ -82,9 +86,9 @@ export class MemorySupervisor implements SupervisorPort {
     const name = current.name;
     const next = this.apply(current, action);
     this.vassals.set(name, next);
-    this.emit({ at: Date.now(), vassal: name, type: 'state', message: `${name} is ${next.state}`, state: next.state, from: current.state });
-    if (next.pid !== null && action !== 'stop') this.emit({ at: Date.now(), vassal: name, type: 'spawned', message: 'spawned', pid: next.pid, generation: next.generation, role: 'main' });
-    if (action === 'stop') this.emit({ at: Date.now(), vassal: name, type: 'exited', message: 'exited', code: 0, signal: null, generation: current.generation, role: 'main' });
+    this.emit({ at: Date.now(), vassal: name, level: 'info', type: 'state', message: `${name} is ${next.state}`, state: next.state, from: current.state });
+    if (next.pid !== null && action !== 'stop') this.emit({ at: Date.now(), vassal: name, level: 'info', type: 'spawned', message: 'spawned', pid: next.pid, generation: next.generation, role: 'main' });
+    if (action === 'stop') this.emit({ at: Date.now(), vassal: name, level: 'info', type: 'exited', message: 'exited', expected: true, code: 0, signal: null, generation: current.generation, role: 'main' });
     return next;
   }
 
@@ -97,10 +101,24 @@ export class MemorySupervisor implements SupervisorPort {
     return this.listeners.size;
   }
 
-  output(name: string, limit: number): OutputLine[] | undefined {
+  output(name: string, limit: number, since: number | null): Promise<OutputLine[]> | undefined {
     if (!this.vassals.has(name)) return undefined;
-    const lines = this.outputs.get(name) ?? [];
-    return limit === 0 ? [] : lines.slice(-limit);
+    const lines = (this.outputs.get(name) ?? []).filter((l) => since === null || (l.at ?? 0) >= since);
+    return Promise.resolve(limit === 0 ? [] : lines.slice(-limit));
+  }
+
+  followAllOutput(listener: (vassal: string, line: OutputLine) => void): () => void {
+    this.allListeners.add(listener);
+    return () => this.allListeners.delete(listener);
+  }
+
+  reopenLogs(): { files: number; emperorLog: boolean } {
+    this.reopened++;
+    return { files: 0, emperorLog: false };
+  }
+
+  droppedLogLines(): ReadonlyMap<string, number> {
+    return new Map([...this.vassals.keys()].map((name) => [name, 0]));
   }
 
   followOutput(name: string, listener: (line: OutputLine) => void): () => void {
@@ -114,8 +132,12 @@ export class MemorySupervisor implements SupervisorPort {
     return this.outputListeners.get(name)?.size ?? 0;
   }
 
+  usage(): Promise<ReadonlyMap<string, GroupUsage | null>> {
+    return Promise.resolve(new Map([...this.vassals.values()].map((v) => [v.name, v.pid === null ? null : { cpuPercent: 1.5, cpuSeconds: 2, rssBytes: 10 * 1024 * 1024, processes: 1 }])));
+  }
+
   info() {
-    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', fleet: null };
+    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', problems: this.problems, fleet: null };
   }
 
   fleetNodes(): Promise<never> {
@@ -132,6 +154,7 @@ export class MemorySupervisor implements SupervisorPort {
     lines.push(line);
     this.outputs.set(name, lines);
     for (const listener of this.outputListeners.get(name) ?? []) listener(line);
+    for (const listener of this.allListeners) listener(name, line);
   }
 
   private async dance(current: VassalStatus, failure: string | undefined, command: number): Promise<ActionOutcome> {
@@ -140,19 +163,19 @@ export class MemorySupervisor implements SupervisorPort {
     const steps: DanceStep[] = ['standin-starting', 'main-stopping', 'main-starting', 'standin-stopping', 'standin-stopping'];
     for (const [i, word] of words.entries()) {
       await new Promise((resolve) => setImmediate(resolve));
-      this.emit({ at: Date.now(), vassal: name, type: 'dance-step', message: `${word} in ${((100 * (i + 1)) / 1000).toFixed(2)}s`, step: steps[i] ?? 'standin-stopping', durationMs: 100 * (i + 1) });
+      this.emit({ at: Date.now(), vassal: name, level: 'info', type: 'dance-step', message: `${word} in ${((100 * (i + 1)) / 1000).toFixed(2)}s`, step: steps[i] ?? 'standin-stopping', durationMs: 100 * (i + 1) });
     }
     const at = Date.now();
     if (failure) {
       const message = `${name}: dance failed at stand-in ready: ${failure}`;
-      this.emit({ at, vassal: name, type: 'dance-failed', message: failure, step: 'standin-starting', durationMs: 100 });
-      this.emit({ at, vassal: name, type: 'done', command, action: 'dance', ok: false, step: 'stand-in ready', message });
+      this.emit({ at, vassal: name, level: 'error', type: 'dance-failed', message: failure, step: 'standin-starting', durationMs: 100 });
+      this.emit({ at, vassal: name, level: 'warn', type: 'done', command, action: 'dance', ok: false, step: 'stand-in ready', message });
       return { ok: false, command, message, failedStep: 'stand-in ready', status: current };
     }
     const next = this.commit(current, 'dance');
     const message = `${name}: running (pid ${next.pid}, generation ${next.generation})`;
-    this.emit({ at, vassal: name, type: 'dance-done', message: `${name}: dance done`, durationMs: 500 });
-    this.emit({ at, vassal: name, type: 'done', command, action: 'dance', ok: true, message });
+    this.emit({ at, vassal: name, level: 'info', type: 'dance-done', message: `${name}: dance done`, durationMs: 500 });
+    this.emit({ at, vassal: name, level: 'info', type: 'done', command, action: 'dance', ok: true, message });
     return { ok: true, command, message, status: next };
   }
 

@@ -1,0 +1,97 @@
+// 7. Log throughput: one app writes LINES 100-byte lines to stdout as fast as it can; each manager
+// captures them to a file (the emperor: `logto`, timestamped, no rotation; supervisord:
+// `stdout_logfile`; PM2: its `out_file`, what `pm2 logs` reads). Measured: lines per second from
+// the app's first write until "flood done" is in the file, and the manager's own CPU (utime +
+// stime of its main process over the same window) per line. One run per peer, one after another.
+import { existsSync, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Emperor } from '../lib/emperor.js';
+import { Pm2 } from '../lib/pm2.js';
+import { Supervisord } from '../lib/supervisor.js';
+import { procUsage, waitFor } from '../lib/util.js';
+
+const S = 'Log throughput: 100-byte lines from stdout to a file';
+const APP = resolve(import.meta.dirname, '..', 'apps', 'log-flood.cjs');
+const LAST = 'flood done';
+
+function lines(ctx) {
+  return Number(process.env.BENCH_LOG_LINES) || (ctx.quick ? 200_000 : 1_000_000);
+}
+
+// True when the file ends with the app's last line (any prefix the manager adds before it).
+function endsWithLast(file) {
+  if (!existsSync(file)) return false;
+  const size = statSync(file).size;
+  if (size === 0) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const len = Math.min(256, size);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    return buf.toString('utf8').trimEnd().endsWith(LAST);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Waits for the app's times and the last line in the file; returns lines/s and CPU ms per 1000 lines.
+async function measure(ctx, peer, managerPid, file, times, n) {
+  const cpu0 = procUsage(managerPid)?.cpu ?? NaN;
+  await waitFor(() => endsWithLast(file), { timeout: 600_000, interval: 20, message: `${peer}: the last line in ${file}` });
+  const doneAt = Date.now();
+  const cpu1 = procUsage(managerPid)?.cpu ?? NaN;
+  await waitFor(() => existsSync(times), { timeout: 10_000, message: `${peer}: the app's times` });
+  const t = JSON.parse(readFileSync(times, 'utf8'));
+  const seconds = (doneAt - t.start) / 1000;
+  const perSecond = n / seconds;
+  const cpuMsPerKLine = ((cpu1 - cpu0) * 1000 * 1000) / n;
+  ctx.record(S, peer, 'lines/s', [perSecond], { unit: 'lines/s', info: `${n} lines in ${seconds.toFixed(2)} s; the app alone wrote them in ${((t.end - t.start) / 1000).toFixed(2)} s` });
+  ctx.record(S, peer, 'manager CPU per 1000 lines', [cpuMsPerKLine], { unit: 'ms', info: `${((cpu1 - cpu0)).toFixed(2)} s of CPU (utime + stime of the manager process) while the lines went through` });
+  return { perSecond, cpuMsPerKLine };
+}
+
+// Starts a manager, lets `launch` give it the flood app (writing to `file`), measures, stops it.
+async function flood(ctx, peer, manager, launch) {
+  const n = lines(ctx);
+  const m = await ctx.own(manager).start();
+  try {
+    const file = join(m.dir, 'flood.log');
+    const times = join(m.dir, 'times.json');
+    await launch(m, { n, file, times });
+    await measure(ctx, peer, m.pid, file, times, n);
+  } finally {
+    await m.stop();
+  }
+}
+
+export function logsEmperor(ctx) {
+  const emperor = new Emperor(ctx.work, 'logs-emperor');
+  const start = emperor.start.bind(emperor);
+  emperor.start = () => start({ args: ctx.emperorArgs });
+  return flood(ctx, 'emperor (logto, timestamped)', emperor, (e, { n, file, times }) =>
+    e.write('flood', `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n  env: { LINES: "${n}", FLOOD_TIMES: ${JSON.stringify(times)} }\n  logto: ${file}\n`),
+  );
+}
+
+export function logsSupervisord(ctx) {
+  return flood(ctx, 'supervisord (stdout_logfile)', new Supervisord(ctx.work, 'logs-supervisord'), (s, { n, file, times }) => {
+    s.write('flood', [
+      '[program:flood]',
+      `command=${process.execPath} ${APP}`,
+      `environment=LINES="${n}",FLOOD_TIMES="${times}"`,
+      'autostart=true',
+      'autorestart=true',
+      `stdout_logfile=${file}`,
+      'stdout_logfile_maxbytes=0',
+      'stderr_logfile=NONE',
+      '',
+    ].join('\n'));
+    return s.update();
+  });
+}
+
+export function logsPm2(ctx) {
+  return flood(ctx, 'pm2 (out_file)', new Pm2(ctx.work, 'logs-pm2'), (p, { n, file, times }) =>
+    p.startApps('flood', [{ name: 'flood', script: APP, exec_mode: 'fork', instances: 1, autorestart: true, env: { LINES: String(n), FLOOD_TIMES: times }, out_file: file, error_file: '/dev/null', merge_logs: true }]),
+  );
+}

@@ -1,0 +1,31 @@
+// Errors that say the host is short of something for a while (file descriptors, memory),
+// not that the thing asked for is wrong: they are retried, never taken as final.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TRANSIENT = ['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'] as const;
+
+// The transient errno named in an error (its code, or its message), or null.
+export function transientErrno(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (TRANSIENT as readonly string[]).includes(code)) return code;
+  const text = err instanceof Error ? err.message : String(err);
+  return TRANSIENT.find((c) => new RegExp(`\\b${c}\\b`).test(text)) ?? null;
+}
+
+// What to do about a shortage of file descriptors, with this process's numbers.
+export function nofileHint(): string {
+  let limit = '?';
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    limit = line?.split(/\s{2,}/)[1] ?? '?';
+  } catch {
+    // no /proc, or no fd left to read it with
+  }
+  let used = '?';
+  try {
+    used = String(readdirSync('/proc/self/fd').length);
+  } catch {
+    // same
+  }
+  return `raise the emperor's nofile limit: it has ${limit}, ${used} in use`;
+}

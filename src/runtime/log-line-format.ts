@@ -1,0 +1,114 @@
+// How one captured line is written to a `logto` file, and read back from it.
+//   timestamped: 2026-12-03T07:12:00.123Z #3 stdout: the instance's line
+//                2026-12-03T07:12:00.140Z #4 standin stderr+: a line cut at 64 KiB, continued below
+//                2026-12-03T07:12:01.002Z #3 emperor warn: generation 3 exited with code 1 (unexpected)
+//                2026-12-03T07:12:01.002Z - emperor: vassal file /v/web.yml changed or touched
+//   json:        {"time":"…","generation":3,"stream":"stdout","line":"…"} (+ role, level, continued)
+//   plain:       the line as the instance wrote it; lifecycle lines are left out
+import type { LogFormat } from '../core/spec.js';
+import type { OutputLine } from '../core/status.js';
+
+const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (?:#(\d+)|-)( standin)? (stdout|stderr|emperor)(?: (warn|error))?(\+)?: (.*)$/s;
+
+// The text to append for one line (with its newline), or null when the format leaves it out.
+export function formatLogLine(format: LogFormat, l: OutputLine): string | null {
+  switch (format) {
+    case 'plain':
+      return l.stream === 'emperor' ? null : `${l.line}\n`;
+    case 'json':
+      return `${JSON.stringify({
+        time: isoTime(l.at ?? 0),
+        generation: l.generation,
+        ...(l.role ? { role: l.role } : {}),
+        stream: l.stream,
+        ...(l.level ? { level: l.level } : {}),
+        ...(l.continued ? { continued: true } : {}),
+        line: l.line,
+      })}\n`;
+    case 'timestamped': {
+      const gen = l.generation > 0 ? `#${l.generation}` : '-';
+      const role = l.role ? ` ${l.role}` : '';
+      const level = l.level && l.level !== 'info' ? ` ${l.level}` : '';
+      return `${isoTime(l.at ?? 0)} ${gen}${role} ${l.stream}${level}${l.continued ? '+' : ''}: ${l.line}\n`;
+    }
+  }
+}
+
+/** The lines of one read from an instance's pipe, all with the same time, generation and stream. */
+export interface LineBatch {
+  readonly at: number;
+  readonly generation: number;
+  readonly stream: 'stdout' | 'stderr';
+  readonly role?: 'standin';
+  readonly lines: readonly string[];
+  /** cut[i]: lines[i] goes on in lines[i + 1] (a line over 64 KiB); null when none does. */
+  readonly cut: readonly boolean[] | null;
+}
+
+// The text to append for a whole batch: one join instead of a string per line in the common case.
+export function formatLogBatch(format: LogFormat, b: LineBatch): string {
+  if (format === 'plain') return `${b.lines.join('\n')}\n`;
+  if (format === 'timestamped' && b.cut === null) {
+    const prefix = `${isoTime(b.at)} #${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}: `;
+    return `${prefix}${b.lines.join(`\n${prefix}`)}\n`;
+  }
+  let text = '';
+  for (const [i, line] of b.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
+  return text;
+}
+
+// One line of a batch as the record the API and the ring carry.
+export function recordOf(b: LineBatch, i: number, line: string): OutputLine {
+  return { at: b.at, generation: b.generation, stream: b.stream, line, ...(b.role ? { role: b.role } : {}), ...(b.cut?.[i] ? { continued: true as const } : {}) };
+}
+
+// One line of a file back into its record (a line this format does not recognise is kept as text).
+export function parseLogLine(format: LogFormat, text: string): OutputLine {
+  if (format === 'json') return parseJsonLine(text);
+  if (format === 'timestamped') {
+    const m = TIMESTAMPED.exec(text);
+    if (m) {
+      const [, time = '', gen, standin, stream = 'stdout', level, plus, line = ''] = m;
+      return {
+        at: Date.parse(time),
+        generation: gen === undefined ? 0 : Number(gen),
+        stream: stream as OutputLine['stream'],
+        line,
+        ...(standin ? { role: 'standin' as const } : {}),
+        ...(stream === 'emperor' ? { level: (level ?? 'info') as 'info' | 'warn' | 'error' } : {}),
+        ...(plus ? { continued: true as const } : {}),
+      };
+    }
+  }
+  return { at: null, generation: 0, stream: 'stdout', line: text };
+}
+
+function parseJsonLine(text: string): OutputLine {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    const stream = o['stream'] === 'stderr' || o['stream'] === 'emperor' ? o['stream'] : 'stdout';
+    const level = o['level'];
+    return {
+      at: typeof o['time'] === 'string' ? Date.parse(o['time']) : null,
+      generation: typeof o['generation'] === 'number' ? o['generation'] : 0,
+      stream,
+      line: typeof o['line'] === 'string' ? o['line'] : text,
+      ...(o['role'] === 'standin' ? { role: 'standin' as const } : {}),
+      ...(level === 'info' || level === 'warn' || level === 'error' ? { level } : {}),
+      ...(o['continued'] === true ? { continued: true as const } : {}),
+    };
+  } catch {
+    return { at: null, generation: 0, stream: 'stdout', line: text };
+  }
+}
+
+// toISOString costs a Date per call: at millions of lines a second, most share the millisecond.
+let lastMs = -1;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
