@@ -3,7 +3,8 @@
 // (a spawn that hits the limit fails with EMFILE and is throttled like any failed start).
 import type { Logger } from 'pino';
 import type { Vassal } from '../core/vassal.js';
-import { fdShortfall, raiseFdLimit, readFdLimit } from '../runtime/fd-limit.js';
+import { readFdLimit } from '../lib/open-file-limit.js';
+import { fdShortfall, raiseFdLimit } from '../runtime/fd-limit.js';
 
 // Raises RLIMIT_NOFILE's soft limit to the hard one and logs the limit the fleet has. Node
 // itself raises it at start-up where it can, so this usually finds nothing to do.

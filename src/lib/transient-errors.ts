@@ -1,6 +1,7 @@
 // Errors that say the host is short of something for a while (file descriptors, memory),
 // not that the thing asked for is wrong: they are retried, never taken as final.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { formatLimit, readFdLimit } from './open-file-limit.js';
 
 const TRANSIENT = ['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'] as const;
 
@@ -16,8 +17,8 @@ export function transientErrno(err: unknown): string | null {
 export function nofileHint(): string {
   let limit = '?';
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    limit = line?.split(/\s{2,}/)[1] ?? '?';
+    const { soft } = readFdLimit();
+    if (!Number.isNaN(soft)) limit = formatLimit(soft);
   } catch {
     // no /proc, or no fd left to read it with
   }

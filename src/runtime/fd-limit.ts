@@ -3,25 +3,12 @@
 // thousands outgrows the usual soft limit of 1024 long before the hard one. Node has no
 // setrlimit, so prlimit(1) (util-linux) sets it on the emperor's own pid.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
-export interface FdLimit {
-  readonly soft: number;
-  readonly hard: number;
-}
+import { formatLimit, readFdLimit, type FdLimit } from '../lib/open-file-limit.js';
 
 /** Descriptors one running vassal keeps open in the emperor, before its sockets and log file. */
 export const FDS_PER_VASSAL = 3;
 /** The emperor's own: the control socket and its clients, watchers, its log, the journal. */
 const FDS_RESERVED = 64;
-
-// The current soft and hard RLIMIT_NOFILE of this process; 'unlimited' reads as Infinity.
-export function readFdLimit(pid: number = process.pid): FdLimit {
-  const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const [soft = '', hard = ''] = (line ?? '').slice('Max open files'.length).trim().split(/\s+/);
-  const value = (v: string): number => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
-  return { soft: value(soft), hard: value(hard) };
-}
 
 export type RaiseResult =
   | { readonly raised: true; readonly before: FdLimit; readonly after: FdLimit }
@@ -31,7 +18,7 @@ export type RaiseResult =
 export function raiseFdLimit(pid: number = process.pid): RaiseResult {
   const before = readFdLimit(pid);
   if (before.soft >= before.hard) return { raised: false, limit: before };
-  const hard = Number.isFinite(before.hard) ? String(before.hard) : 'unlimited';
+  const hard = formatLimit(before.hard);
   try {
     execFileSync('prlimit', ['--pid', String(pid), `--nofile=${hard}:${hard}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {

@@ -2,7 +2,7 @@
 // descriptors is a throttled vassal with EMFILE in its error, never a crashed emperor.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { readFdLimit } from '../../src/runtime/fd-limit.js';
+import { readFdLimit } from '../../src/lib/open-file-limit.js';
 import { emperorPool } from '../helpers/emperor.js';
 import { waitFor } from '../helpers/wait-for.js';
 
