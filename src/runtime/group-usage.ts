@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import type { GroupUsage } from '../core/status.js';
 import type { Clock } from './clock.js';
+import { parseProcStat, type ProcStat } from './process-group.js';
 
 interface GroupTotals {
   ticks: number;
@@ -81,23 +82,22 @@ export class GroupUsageSampler {
 async function scanGroups(): Promise<Map<number, GroupTotals>> {
   const groups = new Map<number, GroupTotals>();
   const pids = (await readdir('/proc')).filter((e) => e.charCodeAt(0) >= 48 && e.charCodeAt(0) <= 57);
-  const stats: (string | null)[] = [];
+  const stats: ProcStat[] = [];
   // A few files at a time: each open read holds a descriptor, and spawns need them more.
   for (let i = 0; i < pids.length; i += READ_BATCH) {
     const batch = pids.slice(i, i + READ_BATCH);
-    stats.push(...(await Promise.all(batch.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null))))); // null: exited meanwhile
+    const texts = await Promise.all(batch.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null))); // null: exited meanwhile
+    texts.forEach((text, k) => {
+      if (text !== null) stats.push(parseProcStat(Number(batch[k]), text));
+    });
   }
-  for (const text of stats) {
-    if (text === null) continue;
-    // The command name (field 2) may hold spaces and parentheses: fields start after its last ')'.
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    if (f[0] === 'Z' || f[0] === 'X') continue;
-    const pgrp = Number(f[2]);
-    const t = groups.get(pgrp) ?? { ticks: 0, rssPages: 0, processes: 0 };
-    t.ticks += Number(f[11]) + Number(f[12]);
-    t.rssPages += Number(f[21]);
+  for (const st of stats) {
+    if (st.state === 'Z' || st.state === 'X') continue;
+    const t = groups.get(st.pgrp) ?? { ticks: 0, rssPages: 0, processes: 0 };
+    t.ticks += st.cpuTicks;
+    t.rssPages += st.rssPages;
     t.processes += 1;
-    groups.set(pgrp, t);
+    groups.set(st.pgrp, t);
   }
   return groups;
 }

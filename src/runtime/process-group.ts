@@ -19,6 +19,9 @@ export interface ProcStat {
   readonly pgrp: number;
   /** Start time in clock ticks since boot: with the pid, it identifies a process across pid reuse. */
   readonly startTime: number;
+  /** utime + stime, in clock ticks. */
+  readonly cpuTicks: number;
+  readonly rssPages: number;
 }
 
 // Reads /proc/PID/stat; undefined when the process does not exist.
@@ -29,9 +32,21 @@ export function readProcStat(pid: number): ProcStat | undefined {
   } catch {
     return undefined;
   }
+  return parseProcStat(pid, text);
+}
+
+// The fields of a /proc/PID/stat text that the emperor uses.
+export function parseProcStat(pid: number, text: string): ProcStat {
   // The command name (field 2) may contain spaces and parentheses: split after its last ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: rest[0] ?? '?', pgrp: Number(rest[2]), startTime: Number(rest[19]) };
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    pgrp: Number(rest[2]),
+    startTime: Number(rest[19]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
+    rssPages: Number(rest[21]),
+  };
 }
 
 // Whether the process exists and is not a zombie (pid 1 does not always reap orphans).
