@@ -1,6 +1,7 @@
 // The file-system half of loading: stat, size limit, read, and refusing what is not UTF-8 text.
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { transientReadErrno } from '../lib/transient-errors.js';
 import { MAX_VASSAL_FILE_BYTES } from './spec.js';
 
 /** Owner and mode of the file that was read (the target of a symlink), from the same open file as the text. */
@@ -13,9 +14,6 @@ export interface FileOwnership {
 type VassalText =
   | { readonly ok: true; readonly bytes: Buffer; readonly text: string; readonly owner: FileOwnership }
   | { readonly ok: false; readonly missing: boolean; readonly message: string; readonly transient?: true };
-
-/** Errors of the host rather than the file: out of descriptors, memory or time. */
-const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR', 'EBUSY']);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -42,7 +40,8 @@ export async function readVassalText(file: string): Promise<VassalText> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, missing: true, message: 'file does not exist' };
-    if (code !== undefined && TRANSIENT_CODES.has(code)) return { ok: false, missing: false, transient: true, message: `cannot read the file now: ${(error as Error).message}` };
+    // Errors of the host rather than the file (out of descriptors, memory or time) are retried.
+    if (transientReadErrno(error) !== null) return { ok: false, missing: false, transient: true, message: `cannot read the file now: ${(error as Error).message}` };
     return refuse(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
   }
   // The file may have grown between stat and read.
