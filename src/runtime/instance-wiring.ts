@@ -14,6 +14,7 @@ import type { OutputRing } from './output-buffer.js';
 import { RecentLines } from './recent-lines.js';
 import { nofileHint, transientErrno } from '../lib/transient-errors.js';
 import { removeCgroup, type Cgroups } from './cgroups.js';
+import { GroupSweeper } from './group-sweeper.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 import { VassalLog } from './vassal-log.js';
 
@@ -46,9 +47,11 @@ export class InstanceWiring {
   readonly #deps: InstanceWiringDeps;
   readonly #lineListeners = new Set<(vassal: string, line: OutputLine) => void>();
   #warnedNoNotifySocket = false;
+  readonly #sweeper: GroupSweeper;
 
   constructor(deps: InstanceWiringDeps) {
     this.#deps = deps;
+    this.#sweeper = new GroupSweeper(deps.clock);
   }
 
   /** Starts the instance; returns its pid (its process group's id) when the spawn got one. */
@@ -84,7 +87,7 @@ export class InstanceWiring {
         role: effect.role,
         process: proc,
         sockets: deps.socketFds(name),
-        clock: deps.clock,
+        sweeper: this.#sweeper,
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
         ...(cgroup ? { cgroup } : {}),
       },

@@ -3,13 +3,12 @@
 import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Clock } from './clock.js';
 import { buildLaunch } from './build-launch.js';
 import { makeStateDirs } from './state-dirs.js';
 import type { SpawnRequest } from './spawn-request.js';
 import { readLines } from './read-lines.js';
-import { cgroupPopulated, cgroupProcs, describeProcs, killCgroup, removeCgroup, signalCgroup } from './cgroups.js';
-import { groupMembers, readProcStat, signalGroup } from './process-group.js';
+import { cgroupProcs, killCgroup } from './cgroups.js';
+import { readProcStat, signalGroup } from './process-group.js';
 
 export interface InstanceCallbacks {
   spawned(pid: number): void;
@@ -33,10 +32,6 @@ export interface InstanceHandle {
   /** Stops reading stdout and stderr (the pipe fills and the instance waits, as with any slow reader) or reads on. */
   pauseOutput(paused: boolean): void;
 }
-
-const GROUP_POLL_MS = 20;
-/** Processes of the instance still there this long after its leader exited are named in a warning. */
-const LEFT_BEHIND_AFTER_MS = 100;
 
 // Spawns the instance; callbacks fire asynchronously, never from inside this call.
 export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): InstanceHandle {
@@ -94,7 +89,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   child.once('exit', (code, signal) => {
     leaderGone = true;
     channel?.destroy();
-    waitGroupGone({ pgid: pid, cgroup }, req.process.stopTimeoutMs, req.clock, cb.leftBehind, () => cb.exited(code, signal));
+    req.sweeper.wait({ pgid: pid, cgroup, stopTimeoutMs: req.process.stopTimeoutMs, leftBehind: cb.leftBehind, done: () => cb.exited(code, signal) });
   });
   return {
     pid,
@@ -113,45 +108,6 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
       }
     },
   };
-}
-
-// After the leader exits, its group (and cgroup) may still hold stray children: ask them to stop,
-// kill them after the stop timeout, and report only when none is left. Ones still there a
-// moment after the leader are named in a warning: something of the instance outlived it.
-function waitGroupGone(where: { pgid: number; cgroup: string | null }, stopTimeoutMs: number, clock: Clock, leftBehind: (d: string) => void, done: () => void): void {
-  const members = (): number[] => {
-    const inGroup = groupMembers(where.pgid);
-    return where.cgroup ? [...new Set([...inGroup, ...cgroupProcs(where.cgroup)])] : inGroup;
-  };
-  const alive = (): boolean => groupMembers(where.pgid).length > 0 || (where.cgroup !== null && cgroupPopulated(where.cgroup));
-  const finish = (): void => {
-    if (where.cgroup) removeCgroup(where.cgroup);
-    done();
-  };
-  if (!alive()) {
-    finish();
-    return;
-  }
-  const start = clock();
-  const killAt = start + stopTimeoutMs;
-  let warned = false;
-  signalGroup(where.pgid, 'SIGTERM');
-  if (where.cgroup) signalCgroup(where.cgroup, 'SIGTERM');
-  const timer = setInterval(() => {
-    if (!alive()) {
-      clearInterval(timer);
-      finish();
-      return;
-    }
-    if (!warned && clock() - start >= LEFT_BEHIND_AFTER_MS) {
-      warned = true;
-      leftBehind(describeProcs(members()));
-    }
-    if (clock() >= killAt) {
-      signalGroup(where.pgid, 'SIGKILL');
-      if (where.cgroup) killCgroup(where.cgroup);
-    }
-  }, GROUP_POLL_MS);
 }
 
 // Members of the cgroup that are not in the instance's process group any more.

@@ -1,6 +1,6 @@
 // What the runtime asks for when it starts one instance.
 import type { ProcessSpec } from '../core/spec.js';
-import type { Clock } from './clock.js';
+import type { GroupSweeper } from './group-sweeper.js';
 
 export interface SpawnRequest {
   readonly vassal: string;
@@ -9,7 +9,8 @@ export interface SpawnRequest {
   readonly process: ProcessSpec;
   /** Held listening sockets, in order: they become fds 3, 4, … */
   readonly sockets: readonly { readonly name: string; readonly fd: number }[];
-  readonly clock: Clock;
+  /** Waits, for every instance of the emperor at once, until an exited leader's group is empty. */
+  readonly sweeper: GroupSweeper;
   /** The instance's own cgroup directory (it joins it before exec); absent: its process group alone contains it. */
   readonly cgroup?: string;
   /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
