@@ -35,13 +35,16 @@ const only = opt('--only')?.split(',');
 const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RESULTS.md"));
 const profile = !argv.includes('--no-profile');
 
-const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000 };
-const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800 };
+const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000, shell: 32000 };
+const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800, scale: 1000 };
 
 const owned = new Set();
 const ctx = {
   quick,
   reps: Number(opt('--reps') ?? (quick ? 3 : 20)),
+  // Scale: how many Node apps side by side, and the emperor's ladder of fleet sizes (comma list).
+  scaleApps: opt('--scale-apps'),
+  scaleLadder: opt('--scale-ladder'),
   work: mkdirp(join(HERE, '.work')),
   profile,
   emperorArgs: [],
@@ -116,9 +119,13 @@ const plan = [
   ['crash', 'emperor-loop', (c) => crash.crashLoopEmperor(c)],
   ['crash', 'pm2', (c) => crash.crashPm2(c)],
   ['crash', 'supervisord', (c) => crash.crashSupervisord(c)],
-  ['scale', 'emperor', (c) => scale.scaleEmperor(c)],
-  ['scale', 'uwsgi', (c) => scale.scaleUwsgi(c)],
-  ['scale', 'pm2', (c) => scale.scalePm2(c)],
+  ['scale', 'shell', (c) => scale.appsShell(c)],
+  ['scale', 'emperor', (c) => scale.appsEmperor(c)],
+  ['scale', 'uwsgi', (c) => scale.appsUwsgi(c)],
+  ['scale', 'supervisord', (c) => scale.appsSupervisord(c)],
+  ['scale', 'pm2', (c) => scale.appsPm2(c)],
+  ['scale', 'ladder', (c) => scale.ladder(c)],
+  ['scale', 'storm', (c) => scale.storm(c)],
   ['churn', 'emperor', (c) => churn.churnEmperor(c)],
   ['zd', 'emperor', (c) => zd.zdEmperor(c)],
   ['zd', 'uwsgi', (c) => zd.zdUwsgi(c)],
