@@ -19,7 +19,9 @@ export function findExecutable(cmd: string, pathEnv: string, cwd: string): strin
 
 function isExecutableFile(file: string): boolean {
   try {
-    if (!statSync(file).isFile()) return false;
+    // No exception for a missing file: PATH lookups miss in most directories, and building an
+    // error with its stack for each miss was a visible part of starting thousands of vassals.
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(file, constants.X_OK);
     return true;
   } catch {
