@@ -3,7 +3,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadVassalFile } from '../../config/load-vassal-file.js';
 import { formatProblem, loadOptionsOf, type ConfigProblem, type LoadOptions } from '../../config/spec.js';
 import { vassalNameOf } from '../../config/vassal-file-name.js';
 import { duplicateNameProblem, vassalFilesIn } from '../../config/vassal-files.js';
@@ -106,6 +105,7 @@ async function checkDirectory(dir: string, opts: LoadOptions): Promise<FileRepor
 }
 
 async function checkFile(file: string, opts: LoadOptions): Promise<FileReport> {
+  const { loadVassalFile } = await import('../../config/load-vassal-file.js');
   const result = await loadVassalFile(file, opts);
   if (result.ok) return { file, name: result.spec.name, ok: true, errors: [], warnings: result.spec.warnings };
   return { file, name: result.name, ok: false, errors: result.errors, warnings: result.warnings };

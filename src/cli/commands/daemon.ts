@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import type { DaemonOptions } from '../../daemon/daemon-options.js';
-import { runDaemon } from '../../daemon/run-daemon.js';
 import { lookupGroup } from '../../lib/accounts.js';
 import { parseEtcdUrl } from '../../lib/etcd-url.js';
 import { connectionOf } from '../connection.js';
@@ -164,6 +163,9 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
   if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');
+  // Loaded only to run the daemon: every other command (status, logs …) starts without the
+  // daemon's modules (pino, prom-client, the watcher), which took most of a CLI call's start-up.
+  const { runDaemon } = await import('../../daemon/run-daemon.js');
   const code = await runDaemon(opts);
   // Every vassal is stopped: nothing the emperor started may keep it alive any longer.
   process.exit(code);
