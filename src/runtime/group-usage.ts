@@ -2,7 +2,7 @@
 // group's CPU time and resident memory. CPU % is the CPU time used between two passes divided
 // by the wall time between them (100 % = one core, like top).
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { GroupUsage } from '../core/status.js';
 import type { Clock } from './clock.js';
 import { parseProcStat, type ProcStat } from './process-group.js';
@@ -19,8 +19,8 @@ const STALE_MS = 5_000;
 const FIRST_INTERVAL_MS = 250;
 /** Requests closer than this to the last pass get its answer again. */
 const REUSE_MS = 200;
-/** /proc/PID/stat files read at once. */
-const READ_BATCH = 32;
+/** /proc/PID/stat files read between two turns of the event loop (a few ms). */
+const READ_SLICE = 256;
 
 // getconf's answer once per process: USER_HZ and the page size do not change.
 function sysconf(name: string, fallback: number): number {
@@ -78,28 +78,34 @@ export class GroupUsageSampler {
 }
 
 // One pass over /proc: CPU ticks (user + system), resident pages and live processes per group.
-// Asynchronous, so that a host with thousands of processes never stalls the dispatcher.
+// Synchronous reads in slices, yielding to the event loop between slices: a host with
+// thousands of processes never stalls the dispatcher for more than a slice, and it costs a
+// seventh of the CPU of one fs.promises.readFile per process (measured with 1787 processes:
+// 40-50 ms against 290-390 ms; each promise read is four thread-pool round trips).
 async function scanGroups(): Promise<Map<number, GroupTotals>> {
   const groups = new Map<number, GroupTotals>();
-  const pids = (await readdir('/proc')).filter((e) => e.charCodeAt(0) >= 48 && e.charCodeAt(0) <= 57);
-  const stats: ProcStat[] = [];
-  // A few files at a time: each open read holds a descriptor, and spawns need them more.
-  for (let i = 0; i < pids.length; i += READ_BATCH) {
-    const batch = pids.slice(i, i + READ_BATCH);
-    const texts = await Promise.all(batch.map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null))); // null: exited meanwhile
-    texts.forEach((text, k) => {
-      if (text !== null) stats.push(parseProcStat(Number(batch[k]), text));
-    });
-  }
-  for (const st of stats) {
-    if (st.state === 'Z' || st.state === 'X') continue;
-    const t = groups.get(st.pgrp) ?? { ticks: 0, rssPages: 0, processes: 0 };
-    t.ticks += st.cpuTicks;
-    t.rssPages += st.rssPages;
-    t.processes += 1;
-    groups.set(st.pgrp, t);
+  const pids = readdirSync('/proc').filter((e) => e.charCodeAt(0) >= 48 && e.charCodeAt(0) <= 57);
+  for (let i = 0; i < pids.length; i += READ_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let k = i; k < Math.min(i + READ_SLICE, pids.length); k++) {
+      const st = readStat(pids[k]!);
+      if (!st || st.state === 'Z' || st.state === 'X') continue;
+      const t = groups.get(st.pgrp) ?? { ticks: 0, rssPages: 0, processes: 0 };
+      t.ticks += st.cpuTicks;
+      t.rssPages += st.rssPages;
+      t.processes += 1;
+      groups.set(st.pgrp, t);
+    }
   }
   return groups;
+}
+
+function readStat(pid: string): ProcStat | null {
+  try {
+    return parseProcStat(Number(pid), readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null; // exited meanwhile
+  }
 }
 
 // Adds up the groups of one vassal's instances (the original and a stand-in during a dance).

@@ -50,7 +50,7 @@ describe(`${N} vassals`, () => {
     for (const name of names) rmSync(join(em.vassals, `${name}.yml`));
     await waitFor(async () => (await list()).length === 0, { message: 'every vassal gone', timeout: 400_000, interval: 1000 });
     expect(liveInGroups(pids)).toEqual([]);
-    expect(em.events(undefined, 'exited').length).toBe(N);
+    expect(em.logs.filter((l) => l.event === 'exited').length).toBe(N);
     // A descriptor or two may come and go (the API connection, a log file rotation check).
     await waitFor(() => openFds(pid) <= fdsBefore + 4, { message: `fds back to ${fdsBefore} (now ${openFds(pid)})` });
   }, 900_000);
