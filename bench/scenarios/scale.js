@@ -16,7 +16,7 @@ import { Pm2, pm2App } from '../lib/pm2.js';
 import { Supervisord, program, APP } from '../lib/supervisor.js';
 import { atomicWrite, endGroup, now, procUsage, run, signal, sleep, startGroup, waitFor } from '../lib/util.js';
 
-const APPS = 'Scale: 200 Node apps, side by side';
+const APPS = 'Scale: the same Node apps under each manager';
 const LADDER = 'Scale: the emperor with N × `sleep infinity`';
 const STORM = 'Scale: change storm';
 
