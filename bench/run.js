@@ -5,6 +5,7 @@
 //   npm run bench -- --quick      ~1-2 min, fewer repetitions (said so in RESULTS.md)
 //   npm run bench -- --only drop,crash   some scenarios only
 //   npm run bench -- --out FILE   write the report elsewhere
+//   npm run bench -- --only scale --merge   replace only those scenarios' sections in the existing report
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +35,10 @@ const opt = (name) => {
 const only = opt('--only')?.split(',');
 const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RESULTS.md"));
 const profile = !argv.includes('--no-profile');
+const merge = argv.includes('--merge');
+
+// The sections each scenario writes (by title prefix), so that --merge can replace them.
+const SECTION_PREFIX = { drop: 'Drop:', touch: 'Touch:', crash: 'Crash:', scale: 'Scale:', churn: 'Churn:', zd: 'Zero downtime:', logs: 'Log throughput:', gunicorn: 'gunicorn restarts' };
 
 const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000, shell: 32000 };
 const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800, scale: 1000 };
@@ -186,10 +191,24 @@ async function main() {
     }
   }
   meta.durationS = Math.round((Date.now() - t0) / 1000);
+  if (merge) mergeEarlier(out, meta, [...new Set(plan.map(([scen]) => scen).filter((scen) => !only || only.some((o) => o.split(':')[0] === scen)))]);
   const md = render(meta, ctx, failures);
   writeFileSync(out, md);
   writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, rows: ctx.rows.map(({ raw, ...r }) => ({ ...r, raw })), notes: ctx.notes, extra: ctx.extra, failures }, null, 1));
   log(`wrote ${out} (${meta.durationS} s)`);
+}
+
+// Keeps the earlier report's sections of the scenarios not run now (--merge): one scenario can be
+// re-measured without a full run. The report says which scenarios were re-run when.
+function mergeEarlier(out, meta, ran) {
+  const jsonPath = out.replace(/\.md$/, '.json');
+  if (!existsSync(jsonPath)) return;
+  const old = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  const replaced = (section) => ran.some((scen) => SECTION_PREFIX[scen] && section.startsWith(SECTION_PREFIX[scen]));
+  ctx.rows.unshift(...old.rows.filter((r) => !replaced(r.section)));
+  ctx.notes.unshift(...old.notes.filter((n) => !replaced(n.section)));
+  ctx.extra.unshift(...old.extra.filter((e) => !replaced(e.section)));
+  meta.command = `${old.meta.command} (${old.meta.date}); then ${meta.command} (${meta.date}) replaced: ${ran.join(', ')}`;
 }
 
 main().catch(async (err) => {
