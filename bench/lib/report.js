@@ -1,6 +1,8 @@
 // Renders bench/RESULTS.md from the recorded rows.
 import { fmt } from './util.js';
 
+const GUNICORN_LINK = 'gunicorn restarts side by side (emperor dance and overlap, supervisorctl restart, kill -HUP, USR2; app load 3 s), with where the time to new code goes: [RESULTS-gunicorn.md](RESULTS-gunicorn.md) (`npm run bench -- --only gunicorn --out bench/RESULTS-gunicorn.md`).';
+
 export function render(meta, ctx, failures) {
   const L = [];
   L.push('# Benchmark results');
@@ -20,6 +22,8 @@ export function render(meta, ctx, failures) {
   L.push('');
   L.push('Every figure is min / median / p95 / max over n repetitions, all peers measured in the same run, one after another (never concurrently). Times are milliseconds from the triggering action (file renamed into place, touch, `kill -9`, CLI command started) unless the unit says otherwise. "exec" is when the new process started, as the instance itself reports it (Node: `performance.timeOrigin`; uWSGI: `/proc/PID/stat` start time, 10 ms resolution). "first answer" is when a poll (new connection every 2 ms) got the first HTTP 200 from the new instance. See bench/README.md for what each scenario does.');
   L.push('');
+  // The gunicorn comparison (today's Galaxy) has its own file, run on its own (it needs no PM2 or uWSGI).
+  if (!ctx.rows.length || !ctx.rows.every((r) => r.section.startsWith('gunicorn'))) L.push(GUNICORN_LINK, '');
   if (failures.length) {
     L.push('## Failed parts', '');
     for (const f of failures) L.push(`- **${f.scen} / ${f.peer}**: ${f.error.split('\n')[0]}`);

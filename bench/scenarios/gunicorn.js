@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Emperor } from '../lib/emperor.js';
 import { Supervisord } from '../lib/supervisor.js';
-import { atomicWrite, endGroup, mkdirp, now, pollHttp, signal, sleep, startGroup, waitFor } from '../lib/util.js';
+import { atomicWrite, endGroup, mkdirp, now, pollHttp, procUsage, signal, sleep, startGroup, waitFor } from '../lib/util.js';
 import { closeLoad } from './zero-downtime.js';
 
 const S = 'gunicorn restarts (today\'s Galaxy): app load 3 s, --preload';
@@ -47,7 +47,7 @@ async function measure(port, versionFile, n, restart) {
     await sleep(TAIL_MS);
     const r = await load.stop();
     stopped = true;
-    return { failed: r.errors + r.timeouts + r.non2xx, requests: r.requests, p99: r.p99, max: r.max, eventMs, newCodeMs };
+    return { failed: r.errors + r.timeouts + r.non2xx, requests: r.requests, p99: r.p99, max: r.max, eventMs, newCodeMs, t0 };
   } finally {
     // A failed restart must not leave the load running (it would keep the bench alive).
     if (!stopped) await load.stop();
@@ -81,10 +81,12 @@ async function viaEmperor(ctx, reps, reload) {
   ].join('\n'));
   const runs = [];
   const startups = [];
+  const parts = [];
   try {
     await pollHttp(port, () => true, { timeout: 60_000 });
     for (let i = 1; i <= reps; i++) {
       const from = e.logs.length;
+      const cpuBefore = procUsage(e.pid)?.cpu ?? NaN;
       runs.push(await measure(port, versionFile, i, async () => {
         const doneEvent = reload === 'dance' ? ['dance-done', 'dance-failed'] : ['reload-done', 'reload-failed'];
         const done = e.waitEvent((x) => x.vassal === 'gx' && doneEvent.includes(x.event), 120_000, doneEvent[0]);
@@ -97,6 +99,7 @@ async function viaEmperor(ctx, reps, reload) {
       // long gunicorn took from its spawn to its READY=1, the part of the figure that is gunicorn's.
       const first = e.logs.slice(from).find((l) => l.vassal === 'gx' && l.event === 'ready');
       if (typeof first?.durationMs === 'number') startups.push(first.durationMs);
+      parts.push({ ...breakdown(e.logs.slice(from), runs.at(-1)), emperorCpuMs: ((procUsage(e.pid)?.cpu ?? NaN) - cpuBefore) * 1000 });
     }
   } finally {
     await e.stop();
@@ -104,6 +107,37 @@ async function viaEmperor(ctx, reps, reload) {
   const peer = reload === 'dance' ? '(a) emperor restart dance' : '(b) emperor overlap reload';
   record(ctx, peer, runs);
   ctx.record(S, peer, 'first new instance: spawn to READY=1', startups);
+  for (const [key, metric] of BREAKDOWN) ctx.record(S, peer, metric, parts.map((p) => p[key]), { noRatio: true });
+}
+
+// Where "new code answers after" goes, for the emperor's rows: each step's time from the
+// emperor's log (the time it logged the event, or got the instance's line) and the poller.
+const BREAKDOWN = [
+  ['request', '  1a. request -> emperor has the command (the bench\'s HTTP client, loaded by its own 200 req/s, and the control socket)'],
+  ['command', '  1b. command -> first new instance spawned (emperor: core step, fork+exec, journal, notify socket)'],
+  ['exec', '  2. spawn -> app starts loading (exec, Python, gunicorn\'s imports)'],
+  ['load', '  3. app load (APP_LOAD_SECONDS)'],
+  ['notify', '  4. app loaded -> emperor has READY=1 (gunicorn, notify socket)'],
+  ['serve', '  5. READY=1 -> new code answers (gunicorn forks and a new worker wins an accept)'],
+  ['emperorCpuMs', 'emperor CPU during the restart (ms, utime+stime)'],
+];
+
+function breakdown(logs, run) {
+  const gx = logs.filter((l) => l.vassal === 'gx');
+  const spawned = gx.find((l) => l.event === 'spawned');
+  const gen = spawned?.generation;
+  const line = (text) => gx.find((l) => l.generation === gen && l.msg === text && l.event === undefined);
+  const at = {
+    t0: run.t0,
+    command: gx.find((l) => l.event === 'command')?.time,
+    spawned: spawned?.time,
+    loading: line('app: loading')?.time,
+    loaded: line('app: loaded')?.time,
+    ready: gx.find((l) => l.event === 'ready' && l.generation === gen)?.time,
+    answers: run.t0 + run.newCodeMs,
+  };
+  const span = (a, b) => (typeof at[a] === 'number' && typeof at[b] === 'number' ? at[b] - at[a] : NaN);
+  return { request: span('t0', 'command'), command: span('command', 'spawned'), exec: span('spawned', 'loading'), load: span('loading', 'loaded'), notify: span('loaded', 'ready'), serve: span('ready', 'answers') };
 }
 
 async function viaSupervisord(ctx, reps) {

@@ -114,6 +114,9 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'peers-ready':
       patch(d, { peersReady: e.names });
       return;
+    case 'dependents-stopping':
+      patch(d, { stopAfter: e.names });
+      return;
     case 'shutdown':
       patch(d, { wish: { want: 'gone', by: 'shutdown' } });
       return;

@@ -45,6 +45,11 @@ export type VassalEvent =
   | { readonly type: 'fleet-standby'; readonly holder: string | null; readonly reason: string; readonly killBy: number | null }
   /** The vassals that have a ready instance now (sent whenever that set changes): `after` waits on it. */
   | { readonly type: 'peers-ready'; readonly names: readonly string[] }
+  /**
+   * The vassals that name this one in `after`, are stopping too and still have instances, cycles
+   * left out (see stop-order.ts): sent whenever that list changes. A stop waits for them.
+   */
+  | { readonly type: 'dependents-stopping'; readonly names: readonly string[] }
   | { readonly type: 'shutdown' }
   | { readonly type: 'tick' };
 

@@ -23,6 +23,8 @@ interface InstanceRef {
 export type LifecycleEventBody =
   | { readonly type: 'state'; readonly state: VassalStateName; readonly from: VassalStateName }
   | { readonly type: 'loaded' | 'changed' | 'removed' | 'sockets' | 'reload' | 'reload-failed' | 'dance' }
+  /** Stop order: the vassal stops once these dependents (`after`), stopping too, are gone. */
+  | { readonly type: 'stop-order'; readonly waitFor: readonly string[] }
   /** The restart policy stopped respawning: a finished one-shot, or a fatal crash loop. */
   | { readonly type: 'finished' | 'fatal' }
   /** The file, its command or its sockets cannot be used; generation is set when a spawn found out. */

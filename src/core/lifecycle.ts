@@ -41,6 +41,7 @@ const DURING_AN_OPERATION = {
   ready: 'advance',
   'status-text': 'nothing',
   'peers-ready': 'advance',
+  'dependents-stopping': 'advance',
   'uwsgi-byte': 'advance',
   exited: 'advance',
   'fleet-granted': 'advance',
@@ -68,6 +69,7 @@ export const LIFECYCLE = {
     ready: 'reconcile',
     'status-text': 'nothing',
     'peers-ready': 'reconcile', // a vassal it waits for (`after`) may be ready now
+    'dependents-stopping': 'reconcile', // winding down, the dependents it stops after may be gone now
     'uwsgi-byte': 'reconcile',
     exited: 'reconcile',
     'fleet-granted': 'reconcile',

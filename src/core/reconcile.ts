@@ -7,7 +7,7 @@ import { isLive } from './instance.js';
 import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './restart-policy.js';
-import { socketsKey, waitingFor, wantsUp } from './vassal.js';
+import { holdsStop, socketsKey, waitingFor, wantsUp } from './vassal.js';
 import { DANCE_STEP_WORDS } from './words.js';
 
 // Moves the operation under way forward, or (with none) starts what should run.
@@ -68,11 +68,13 @@ const STOP_REASONS = {
 } as const;
 
 // Stops everything; forgets the vassal once its last instance is gone if its file was removed.
+// Stop order: what runs keeps running until the dependents stopping with it are gone.
 export function windDown(d: Draft): void {
   const wish = d.v.wish;
   if (wish.want === 'up') return;
   const reason = STOP_REASONS[wish.by];
   abandonOperation(d, wish.want === 'gone' && wish.by === 'file-removed' ? 'the vassal file was removed' : 'the vassal is being stopped');
+  if (holdsStop(d.v)) return;
   for (const i of d.v.instances) {
     if (i.phase === 'spawning') kill(d, i, reason, false);
     else stop(d, i, reason);

@@ -3,7 +3,7 @@ import { exitWords } from './exit-words.js';
 import { isFleetSingleton, fleetAllowsRunning } from './fleet-claim.js';
 import { isLive, type Instance } from './instance.js';
 import type { InstanceStatus, VassalStateName, VassalStatus } from './status.js';
-import { waitingFor, type Vassal } from './vassal.js';
+import { holdsStop, waitingFor, type Vassal } from './vassal.js';
 import { DANCE_STEP_WORDS, seconds } from './words.js';
 
 // The one state name an operator sees for the vassal.
@@ -107,6 +107,7 @@ function noteOf(v: Vassal, state: VassalStateName, now: number): string {
       return `reload (${v.op.kind}) to revision ${v.rev}`;
     case 'stopped':
     case 'stopping':
+      if (holdsStop(v)) return `stops once ${v.stopAfter.join(', ')} stopped (after)`;
       if (v.wish.want === 'down') return v.wish.by === 'operator' ? 'stopped by the operator' : 'the instance asked to be stopped (uWSGI)';
       return v.wish.want === 'gone' && v.wish.by === 'file-removed' ? 'its file was removed' : '';
     default: {

@@ -11,7 +11,7 @@ import { LIFECYCLE, REACTIONS } from './lifecycle.js';
 import { operationKey } from './operation.js';
 import { stateOf } from './snapshot.js';
 import type { Backoff } from './restart-policy.js';
-import type { Vassal } from './vassal.js';
+import { holdsStop, type Vassal } from './vassal.js';
 
 export interface StepResult {
   readonly vassal: Vassal;
@@ -33,9 +33,18 @@ export function step(vassal: Vassal, event: VassalEvent, now: number, backoff: B
   applyDeadlines(d);
   lapseClaim(d);
   REACTIONS[reaction](d);
+  announceStopOrder(vassal, d);
   syncClaim(d);
   settleCommands(d);
   return finish(d, vassal);
+}
+
+// Says once (and again when the list changes) which dependents a stop waits for.
+function announceStopOrder(before: Vassal, d: Draft): void {
+  if (!holdsStop(d.v)) return;
+  const waitFor = d.v.stopAfter;
+  if (holdsStop(before) && before.stopAfter.join() === waitFor.join()) return;
+  emit(d, { type: 'stop-order', message: `stops once ${waitFor.join(', ')} stopped (after)`, waitFor });
 }
 
 function finish(d: Draft, before: Vassal): StepResult {

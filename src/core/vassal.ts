@@ -67,6 +67,11 @@ export interface Vassal {
   readonly sockets: SocketHold;
   /** The vassals that had a ready instance at the last `peers-ready` event. */
   readonly peersReady: readonly string[];
+  /**
+   * Vassals that name this one in `after`, are stopping too and still have instances (from
+   * the last `dependents-stopping` event): while this vassal winds down, it stops after them.
+   */
+  readonly stopAfter: readonly string[];
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
   readonly claim: FleetClaim;
@@ -94,6 +99,7 @@ export function newVassal(name: string, file: string): Vassal {
     waiting: null,
     sockets: { status: 'none' },
     peersReady: [],
+    stopAfter: [],
     commands: [],
     claim: { status: 'none' },
   };
@@ -117,6 +123,11 @@ export function servesOthers(v: Vassal): boolean {
 export function waitingFor(v: Vassal): readonly string[] {
   const after = v.spec?.after ?? [];
   return after.filter((name) => !v.peersReady.includes(name));
+}
+
+// Stop order: winding down, it keeps its instances until the dependents stopping with it are gone.
+export function holdsStop(v: Vassal): boolean {
+  return v.wish.want !== 'up' && v.stopAfter.length > 0 && v.instances.length > 0;
 }
 
 export function restartPolicyOf(v: Vassal): RestartPolicy {

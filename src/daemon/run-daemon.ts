@@ -189,7 +189,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       stopSubscription = bus.subscribe((e) => {
         if (e.type === 'exited' || e.type === 'spawn-failed') allStopped();
       });
-      for (const name of dispatcher.names()) dispatcher.dispatch(name, { type: 'shutdown' });
+      // Dependents first (the reverse of the start order `after` gives): each stops after them.
+      dispatcher.dispatchInStopOrder(dispatcher.names(), { type: 'shutdown' });
       allStopped();
     };
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));

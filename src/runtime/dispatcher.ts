@@ -6,6 +6,7 @@ import type { CommandAnswer, VassalAction } from '../core/command-types.js';
 import type { Effect } from '../core/effects.js';
 import type { VassalEvent } from '../core/events.js';
 import { step } from '../core/step.js';
+import { stopAfter, stopSequence } from '../core/stop-order.js';
 import type { Backoff } from '../core/restart-policy.js';
 import { newVassal, servesOthers, type Vassal } from '../core/vassal.js';
 import type { Clock } from './clock.js';
@@ -34,6 +35,9 @@ export class Dispatcher {
   #draining = false;
   /** The vassals with a ready instance (for `after`), kept up to date after every step. */
   readonly #ready = new Set<string>();
+  /** The vassals winding down with instances left (stop order), kept up to date after every step. */
+  readonly #stopping = new Set<string>();
+  readonly #afterOf = (name: string): readonly string[] => this.#entries.get(name)?.vassal.spec?.after ?? [];
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -60,6 +64,15 @@ export class Dispatcher {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * Sends `event` to each of `names`, dependents before what they depend on (`after`): when
+   * several vassals stop together, each learns which of its dependents stop too before its
+   * own stop arrives, and stops after them (see core/stop-order.ts).
+   */
+  dispatchInStopOrder(names: readonly string[], event: VassalEvent): void {
+    for (const name of stopSequence(names, this.#afterOf)) this.dispatch(name, event);
   }
 
   /**
@@ -116,6 +129,7 @@ export class Dispatcher {
       this.#interpret(name, entry.vassal, effect);
     }
     this.#noteReady(name, entry.vassal);
+    this.#noteStopping(name, entry.vassal);
   }
 
   #answer(answer: CommandAnswer): void {
@@ -140,6 +154,22 @@ export class Dispatcher {
     else this.#ready.delete(name);
     const names = this.#readyNames();
     for (const [other, e] of this.#entries) if (e.vassal.spec?.after?.includes(name)) this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+  }
+
+  // When this vassal started or finished winding down with instances left, tells the vassals it
+  // names in `after` which of their dependents they now stop after. Always sent (never compared
+  // with what the vassal last saw): an update still in the queue would make a comparison wrong.
+  #noteStopping(name: string, vassal: Vassal): void {
+    const stopping = this.#entries.has(name) && vassal.wish.want !== 'up' && vassal.instances.length > 0;
+    if (stopping === this.#stopping.has(name)) return;
+    if (stopping) this.#stopping.add(name);
+    else this.#stopping.delete(name);
+    for (const dep of new Set(vassal.spec?.after ?? [])) {
+      if (!this.#entries.has(dep)) continue;
+      const dependents = [...this.#entries.values()].filter((e) => e.vassal.spec?.after?.includes(dep)).map((e) => e.vassal.name);
+      const names = stopAfter(dep, dependents, (n) => this.#stopping.has(n), this.#afterOf);
+      this.#queue.push({ name: dep, event: { type: 'dependents-stopping', names } });
+    }
   }
 
   #readyNames(): string[] {

@@ -43,14 +43,14 @@ export class FileTracker {
   /** Files looked at again every RETRY_EVERY_MS: dangling symlinks and transient read errors. */
   readonly #retry = new Set<string>();
   #retryTimer: NodeJS.Timeout | null = null;
-  readonly #fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>;
+  readonly #fleet: Pick<Dispatcher, 'dispatch' | 'dispatchInStopOrder' | 'has' | 'onForget'>;
   readonly #opts: LoadOptions;
   readonly #log: Logger;
   /** Loads under way (across all files), and who waits for them all to finish. */
   #busy = 0;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(fleet: Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>, opts: LoadOptions, log: Logger) {
+  constructor(fleet: Pick<Dispatcher, 'dispatch' | 'dispatchInStopOrder' | 'has' | 'onForget'>, opts: LoadOptions, log: Logger) {
     this.#fleet = fleet;
     this.#opts = opts;
     this.#log = log;
@@ -102,7 +102,7 @@ export class FileTracker {
       if (t && keepUnchanged) t.keepUnchanged = true;
       void this.#load(file, keepUnchanged);
     }
-    for (const file of [...this.#files.keys()]) if (!present.has(file)) this.#removed(file);
+    this.#removedTogether([...this.#files.keys()].filter((file) => !present.has(file)));
   }
 
   /** How many files are known. */
@@ -112,7 +112,7 @@ export class FileTracker {
 
   /** The directory is gone for good (its grace period is over): every one of its vassals goes. */
   removeAll(): void {
-    for (const file of [...this.#files.keys()]) this.#removed(file);
+    this.#removedTogether([...this.#files.keys()]);
   }
 
   /** At exit. */
@@ -232,13 +232,24 @@ export class FileTracker {
   }
 
   #removed(file: string): void {
+    const slot = this.#forgetFile(file);
+    if (slot !== null) this.#fleet.dispatch(slot, { type: 'file-removed' });
+  }
+
+  // Files gone at once (a rescan, the directory removed) stop in stop order: dependents first.
+  #removedTogether(files: readonly string[]): void {
+    const slots = files.map((f) => this.#forgetFile(f)).filter((s): s is string => s !== null);
+    this.#fleet.dispatchInStopOrder(slots, { type: 'file-removed' });
+  }
+
+  // Drops a tracked file; returns the vassal name it held, or null when it was not tracked.
+  #forgetFile(file: string): string | null {
     const t = this.#files.get(file);
     this.#retry.delete(file);
-    if (!t) return;
+    if (!t) return null;
     if (t.recheck) clearTimeout(t.recheck);
     this.#files.delete(file);
-    const slot = this.#slotName(file);
-    this.#fleet.dispatch(slot, { type: 'file-removed' });
+    return this.#slotName(file);
   }
 
   // When a name's owner is forgotten, a duplicate file waiting for that name takes it over.

@@ -11,7 +11,7 @@ import type { VassalEvent } from '../core/events.js';
 import type { Vassal } from '../core/vassal.js';
 import type { Dispatcher } from './dispatcher.js';
 
-type Fleet = Pick<Dispatcher, 'dispatch' | 'has' | 'onForget'>;
+type Fleet = Pick<Dispatcher, 'dispatch' | 'dispatchInStopOrder' | 'has' | 'onForget'>;
 
 export class OperatorStops {
   readonly #path: string;
@@ -36,6 +36,7 @@ export class OperatorStops {
     return {
       has: (name) => fleet.has(name),
       onForget: (listener) => fleet.onForget(listener),
+      dispatchInStopOrder: (names, event) => fleet.dispatchInStopOrder(names, event),
       dispatch: (name: string, event: VassalEvent, file?: string) => {
         const first = event.type === 'file-loaded' && !fleet.has(name);
         const stopped = first && this.#stops.get(name) === event.spec.contentHash;

@@ -197,4 +197,23 @@ describe("today's Galaxy under the emperor", () => {
     const closest = Math.min(...ticks.slice(1).map((t, i) => t.at - ticks[i]!.at));
     expect(closest).toBeGreaterThanOrEqual(0.5);
   }, 600_000);
+
+  test('SIGTERM stops the stack in the reverse of the start order: every handler stops while PostgreSQL still runs', async () => {
+    await waitAllRunning();
+    const handlers = await Promise.all(['handler0', 'handler1'].map(async (h) => ({ name: h, pid: (await em.status(h))!.pid! })));
+    const from = em.logs.length;
+    expect(await em.stop(180_000)).toBe(0);
+    // The emperor's own record, in the order it wrote it: PostgreSQL and Redis were told to
+    // stop only after the last instance of each vassal that needs them had exited.
+    const log = em.logs.slice(from);
+    const at = (vassal: string, event: string): number => log.findLastIndex((r) => r.vassal === vassal && r.event === event);
+    for (const v of ['web', 'handler0', 'handler1', 'celery', 'beat']) expect({ v, beforePostgres: at(v, 'exited') < at('postgres', 'stopping') }).toEqual({ v, beforePostgres: true });
+    for (const v of ['celery', 'beat']) expect({ v, beforeRedis: at(v, 'exited') < at('redis', 'stopping') }).toEqual({ v, beforeRedis: true });
+    // The handlers' own record: each wrote its goodbye into PostgreSQL on SIGTERM (one try, no
+    // retry), which only works while PostgreSQL runs. Read back from a new emperor on the same data.
+    await em.start();
+    await em.waitRunning('postgres', 90_000);
+    const stops = sql(`SELECT name, pid FROM stops WHERE pid IN (${handlers.map((h) => h.pid).join(', ')}) ORDER BY name`);
+    expect(stops).toEqual(handlers.map((h) => [h.name, String(h.pid)]));
+  }, 400_000);
 });

@@ -36,6 +36,17 @@ def connect(application_name, retry_for=30.0):
             time.sleep(0.2)
 
 
+def record_stop(name):
+    """One row in `stops` for this process, on one try: it fails if PostgreSQL is gone."""
+    try:
+        conn = psycopg2.connect(DB, application_name=f"{name}:{os.getpid()}:stop", connect_timeout=3)
+        with conn, conn.cursor() as cur:
+            cur.execute("INSERT INTO stops (name, pid) VALUES (%s, %s)", (name, os.getpid()))
+        conn.close()
+    except psycopg2.Error as err:
+        log("could not record the stop:", str(err).strip().splitlines()[0] if str(err) else type(err).__name__)
+
+
 class Database:
     """One connection that reconnects: `run(fn)` calls fn(cursor) in a transaction and retries
     it on a new connection when the server went away (PostgreSQL restarted by a touch)."""

@@ -1,6 +1,7 @@
 -- The stand-in Galaxy's tables. `job` is Galaxy's job table cut down to what handler
 -- assignment needs; `job_run`, `tick`, `lives` and `conflicts` record what happened, so that
--- the guarantees can be checked afterwards.
+-- the guarantees can be checked afterwards; `stops` gets a row from each handler as it stops
+-- (while PostgreSQL still runs: stop order).
 CREATE TABLE job (
   id serial PRIMARY KEY,
   state text NOT NULL DEFAULT 'new',            -- new -> queued (claimed) -> ok
@@ -32,5 +33,10 @@ CREATE TABLE conflicts (
   name text NOT NULL,
   pid integer NOT NULL,
   other_pid integer NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE stops (
+  name text NOT NULL,
+  pid integer NOT NULL,
   at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
