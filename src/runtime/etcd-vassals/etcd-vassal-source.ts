@@ -46,7 +46,7 @@ const RETRY_MAX_MS = 2000;
 export class EtcdVassalSource {
   readonly #opts: EtcdVassalsOptions;
   readonly #tracker: Pick<FileTracker, 'onContent' | 'onContentRemoved'>;
-  readonly #client: Etcd3;
+  #client: Etcd3;
   /** Vassal key -> its mod revision, as last read or watched. */
   readonly #known = new Map<string, string>();
   #watcher: Watcher | null = null;
@@ -67,7 +67,7 @@ export class EtcdVassalSource {
     this.#opts = opts;
     this.#tracker = tracker;
     this.#since = opts.clock();
-    this.#client = new Etcd3({ hosts: [...opts.hosts], dialTimeout: DIAL_TIMEOUT_MS, faultHandling: { host: HOST_POLICY, watchBackoff: WATCH_BACKOFF } });
+    this.#client = this.#newClient();
     this.#firstTry = new Promise((resolve) => (this.#firstTried = resolve));
   }
 
@@ -101,6 +101,10 @@ export class EtcdVassalSource {
     this.#client.close();
   }
 
+  #newClient(): Etcd3 {
+    return new Etcd3({ hosts: [...this.#opts.hosts], dialTimeout: DIAL_TIMEOUT_MS, faultHandling: { host: HOST_POLICY, watchBackoff: WATCH_BACKOFF } });
+  }
+
   // One attempt: read every key, reconcile, watch from the next revision.
   async #follow(): Promise<void> {
     this.#retry = null;
@@ -115,7 +119,11 @@ export class EtcdVassalSource {
       this.#watcher = watcher;
       watcher.on('put', (kv) => this.#put(kv));
       watcher.on('delete', (kv) => this.#deleted(kv.key.toString()));
+      // A watch that etcd never confirms (its stream on a dead connection) is a lost one too.
+      const unconfirmed = setTimeout(() => this.#lost(attempt, new Error('etcd did not confirm the watch')), READ_DEADLINE_MS);
+      unconfirmed.unref();
       watcher.on('connected', () => {
+        clearTimeout(unconfirmed);
         if (attempt !== this.#attempt) return;
         this.#failures = 0;
         this.#setConnected(true, null);
@@ -134,6 +142,11 @@ export class EtcdVassalSource {
     if (attempt !== this.#attempt || this.#closed) return;
     this.#attempt++; // every callback of the broken attempt is stale from now on
     this.#dropWatcher();
+    // A new client, with new connections: a stream left on a connection that died silently
+    // would otherwise take the next watch with it. Calls still pending on the old one fail
+    // and are ignored (their attempt is over).
+    this.#client.close();
+    this.#client = this.#newClient();
     this.#setConnected(false, err.message);
     this.#firstTried();
     const delay = Math.min(RETRY_FIRST_MS * 2 ** this.#failures, RETRY_MAX_MS);
