@@ -4,7 +4,8 @@
 // could not see etcd (even past a compaction) is applied when it sees it again.
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { Etcd3 } from 'etcd3';
-import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
+import { execFile } from 'node:child_process';
+import { BIN, Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
 import { EtcdCluster, haveEtcd } from '../helpers/etcd.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { request } from '../helpers/http.js';
@@ -60,6 +61,12 @@ function waitSource(em: Emperor, connected: boolean): Promise<EmperorInfo> {
   }, { message: `the etcd source ${connected ? 'connected' : 'disconnected'}`, timeout: 30_000 });
 }
 
+function run(file: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, [...args], (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
 maybe('vassals from etcd', () => {
   test('put = drop, a changed value = reload, the same value again = touch (reload), delete = removal; a bad value breaks only its vassal', async () => {
     const { client, port } = await startEtcd();
@@ -91,6 +98,12 @@ maybe('vassals from etcd', () => {
     const typo = await em.waitStatus('typo', (s) => s.state === 'broken', 'broken');
     expect(typo.error).toContain(`etcd://127.0.0.1:${port}${PREFIX}typo.yml: emperor.stop-timout: `);
     expect((await em.status('web'))?.pid).toBe(touched.pid);
+    // `emperor check` reads the same keys and says the same.
+    const check = await run(process.execPath, [BIN, 'check', '--vassals', url]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`etcd://127.0.0.1:${port}${PREFIX}web.yml: ok`);
+    expect(check.stdout).toContain(`etcd://127.0.0.1:${port}${PREFIX}typo.yml: emperor.stop-timout: `);
+    expect(check.stdout).toContain(`etcd://127.0.0.1:${port}${PREFIX}bad.yml: `);
     // Fixed: it runs.
     await client.put(`${PREFIX}bad.yml`).value(nodeVassal(FOREVER));
     await em.waitRunning('bad');

@@ -13,7 +13,7 @@
 import { ExponentialBackoff, noop } from 'cockatiel';
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import type { Logger } from 'pino';
-import { isVassalFileName } from '../../config/vassal-file-name.js';
+import { isEtcdVassalKey } from '../../config/vassal-files.js';
 import type { VassalSourceInfo } from '../../core/status.js';
 import type { Clock } from '../clock.js';
 import type { FileTracker } from '../file-tracker.js';
@@ -198,11 +198,8 @@ export class EtcdVassalSource {
     this.#tracker.onContentRemoved(this.#fileOf(key));
   }
 
-  // Directly under the prefix (deeper keys are like subdirectories: ignored), and a vassal file name.
   #isVassalKey(key: string): boolean {
-    if (!key.startsWith(this.#opts.prefix)) return false;
-    const rest = key.slice(this.#opts.prefix.length);
-    return !rest.includes('/') && isVassalFileName(rest);
+    return isEtcdVassalKey(this.#opts.prefix, key);
   }
 
   #fileOf(key: string): string {
