@@ -220,4 +220,24 @@ maybe('vassals from etcd', () => {
     await em.waitStatus('both', (s) => s.state === 'running' && s.file === `etcd://127.0.0.1:${port}${PREFIX}both.yml`, 'the etcd key owns the name');
     await waitFor(async () => (await em.status('both.yml')) === undefined, { message: 'the broken duplicate gone' });
   });
+
+  test('a fleet whose hosts all follow one prefix: a key put once runs everywhere, a fleet singleton from it on exactly one node', async () => {
+    const { client, port } = await startEtcd();
+    const url = `etcd://127.0.0.1:${port}${PREFIX}`;
+    const nodes = ['a', 'b'];
+    const fleet: Emperor[] = [];
+    for (const node of nodes) {
+      const em = new Emperor();
+      emperors.push(em);
+      fleet.push(em);
+      await em.start({ noDir: true, args: ['--vassals', url, '--fleet', `etcd://127.0.0.1:${port}`, '--node', node, '--fleet-ttl', '3s'] });
+    }
+    await client.put(`${PREFIX}web.yml`).value(nodeVassal(FOREVER));
+    await client.put(`${PREFIX}beat.yml`).value(nodeVassal(FOREVER, '  singleton: fleet\n'));
+    for (const em of fleet) await em.waitRunning('web');
+    await waitFor(async () => {
+      const states = await Promise.all(fleet.map(async (em) => (await em.status('beat'))?.state));
+      return states.filter((st) => st === 'running').length === 1 && states.filter((st) => st === 'standby').length === 1;
+    }, { message: 'beat running on one node, standby on the other', timeout: 30_000 });
+  });
 });
