@@ -15,7 +15,8 @@ export interface EtcdVassalKey {
 export async function readEtcdVassalKeys(url: Extract<EtcdVassalsUrl, { ok: true }>): Promise<EtcdVassalKey[]> {
   // Imported here only: etcd3 and gRPC are slow to load for every other command.
   const { Etcd3 } = await import('etcd3');
-  const client = new Etcd3({ hosts: [...url.hosts], dialTimeout: 2000 });
+  // One read of every key (up to 1 MiB each): more than gRPC's default 4 MiB per message.
+  const client = new Etcd3({ hosts: [...url.hosts], dialTimeout: 2000, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
   try {
     const read = await client.getAll().prefix(url.prefix).options({ deadline: Date.now() + READ_DEADLINE_MS }).exec();
     return read.kvs

@@ -119,6 +119,17 @@ maybe('vassals from etcd', () => {
     expect(isAlive(touched.pid ?? 0)).toBe(false);
   });
 
+  test('large values: five keys of almost 1 MiB each (more than gRPC\'s default 4 MiB in one read) all run, and a sixth put later', async () => {
+    const { client, port } = await startEtcd();
+    const big = (i: number): string => `# ${'x'.repeat(1_000_000)}\n${nodeVassal(`${FOREVER} // big${i}`)}`;
+    for (const i of [0, 1, 2, 3, 4]) await client.put(`${PREFIX}big${i}.yml`).value(big(i));
+    const em = await startEmperor(`etcd://127.0.0.1:${port}${PREFIX}`, false);
+    for (const i of [0, 1, 2, 3, 4]) await em.waitRunning(`big${i}`);
+    await client.put(`${PREFIX}big5.yml`).value(big(5));
+    await em.waitRunning('big5');
+    expect((await info(em)).sources[0]).toEqual(expect.objectContaining({ connected: true, keys: 6 }));
+  });
+
   test('etcd stopped: the vassals keep running, the source shows disconnected, and it reconnects by itself: a delete made once etcd is back is applied', async () => {
     const { etcd, client, port } = await startEtcd();
     const url = `etcd://127.0.0.1:${port}${PREFIX}`;

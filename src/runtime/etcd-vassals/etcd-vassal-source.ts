@@ -36,6 +36,9 @@ const WATCH_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000
 // No per-host circuit breaker: its default (open 5 s after 3 failures) would delay the first
 // read after etcd came back; the retries here are paced by RETRY_* instead.
 const HOST_POLICY = (): typeof noop => noop;
+// One read returns every key of the prefix (up to 1 MiB each), and one watch response may carry
+// several puts: gRPC's default limit of 4 MiB per message would refuse them.
+const GRPC_OPTIONS = { 'grpc.max_receive_message_length': -1 } as const;
 const READ_DEADLINE_MS = 5000;
 // A TCP connection that dies silently (a partition, no RST) breaks no stream: a tiny read this
 // often, with a deadline, tells.
@@ -102,7 +105,7 @@ export class EtcdVassalSource {
   }
 
   #newClient(): Etcd3 {
-    return new Etcd3({ hosts: [...this.#opts.hosts], dialTimeout: DIAL_TIMEOUT_MS, faultHandling: { host: HOST_POLICY, watchBackoff: WATCH_BACKOFF } });
+    return new Etcd3({ hosts: [...this.#opts.hosts], dialTimeout: DIAL_TIMEOUT_MS, faultHandling: { host: HOST_POLICY, watchBackoff: WATCH_BACKOFF }, grpcOptions: GRPC_OPTIONS });
   }
 
   // One attempt: read every key, reconcile, watch from the next revision.
