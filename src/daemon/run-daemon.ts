@@ -223,7 +223,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGUSR1', () => reopenLogs());
     process.on('SIGHUP', () => {
       if (stopping) return;
-      log.info('SIGHUP: rescanning the vassals directory and reopening the log files');
+      log.info('SIGHUP: rescanning the vassals directory (and reading every etcd source again) and reopening the log files');
+      for (const source of sources) source.rescan();
       reopenLogs();
       notifier?.reloading();
       try {

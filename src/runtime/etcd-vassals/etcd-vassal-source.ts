@@ -95,6 +95,13 @@ export class EtcdVassalSource {
     return this.#firstTry;
   }
 
+  /** SIGHUP: read every key again and watch anew (what a reconnection does), connected or not. */
+  rescan(): void {
+    if (this.#closed) return;
+    if (this.#retry) clearTimeout(this.#retry);
+    void this.#follow();
+  }
+
   close(): void {
     this.#closed = true;
     this.#attempt++;
