@@ -190,7 +190,7 @@ async function start() {
   $('#login').hidden = true;
   $('#main').hidden = false;
   const info = await api('/emperor');
-  if (info.status === 200) $('#about').textContent = `${info.body.vassalsDir} · pid ${info.body.pid} · v${info.body.version}`;
+  if (info.status === 200) $('#about').textContent = `${[info.body.vassalsDir, ...(info.body.sources ?? []).map((s) => s.url)].filter(Boolean).join(' + ')} · pid ${info.body.pid} · v${info.body.version}`;
   follow();
   await refresh();
   setInterval(refresh, 1000);

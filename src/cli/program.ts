@@ -20,7 +20,8 @@ const CONCEPTS = `
 Concepts:
   vassal files   The emperor keeps one instance running per file (YAML, INI or JSON) in the
                  vassals directory: adding a file starts a vassal, editing or touching it
-                 reloads it, removing it stops it. \`emperor check\` validates files.
+                 reloads it, removing it stops it. \`emperor check\` validates files. The
+                 files may also be keys of etcd (--vassals etcd://HOST:PORT/PREFIX/).
   run dir        Holds the control socket (<run-dir>/control.sock) that every other command
                  talks to; see --run-dir.
   restart dance  Replaces a vassal without ever running two originals: a stand-in serves

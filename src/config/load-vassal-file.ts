@@ -6,13 +6,13 @@ import { defaultAccounts } from './account-directory.js';
 import { REAL_PATH_PROBE } from './check-paths.js';
 import { loadStandinDocument } from './load-standin-document.js';
 import { parseDocument } from './parse-document.js';
-import { readVassalText } from './read-vassal-text.js';
+import { readVassalText, vassalTextOf, type FileOwnership } from './read-vassal-text.js';
 import { standinFileOf } from './read-standin.js';
 import { formatProblem } from './spec.js';
 import type { ConfigProblem, LoadOptions, LoadResult } from './spec.js';
 import { tyrantProblems, tyrantStandinProblems } from './tyrant-file.js';
 import { validateVassal } from './validate-vassal.js';
-import { vassalFormatOf, vassalNameOf } from './vassal-file-name.js';
+import { vassalFormatOf, vassalNameOf, type VassalFormat } from './vassal-file-name.js';
 
 // Load one vassal file into a VassalSpec or the list of everything wrong with it; never rejects
 export async function loadVassalFile(file: string, opts: LoadOptions): Promise<LoadResult> {
@@ -26,18 +26,42 @@ export async function loadVassalFile(file: string, opts: LoadOptions): Promise<L
   }
 }
 
+// The same for a vassal whose text comes from elsewhere than a file (an etcd key): `file` names
+// it (etcd://…/web.yml) in its errors and gives its format and name; never rejects.
+export async function loadVassalContent(file: string, bytes: Buffer, opts: LoadOptions): Promise<LoadResult> {
+  try {
+    const format = formatOf(file);
+    if (typeof format !== 'string') return format;
+    const text = vassalTextOf(bytes);
+    if (!text.ok) return failure(file, [{ file, key: '', message: text.message }]);
+    return await fromText(file, format, text, undefined, opts);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return failure(file, [{ file, key: '', message: `internal error while loading (please report it): ${reason}` }]);
+  }
+}
+
 async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
-  const format = vassalFormatOf(file);
-  if (format === undefined) return failure(file, [{ file, key: '', message: 'expected a .yml, .yaml, .ini or .json file' }]);
+  const format = formatOf(file);
+  if (typeof format !== 'string') return format;
   const text = await readVassalText(file);
   if (!text.ok) return { ...failure(file, [{ file, key: '', message: text.message }]), ...(text.transient ? { transient: true as const } : {}) };
+  return fromText(file, format, text, text.owner, opts);
+}
+
+function formatOf(file: string): VassalFormat | LoadResult {
+  return vassalFormatOf(file) ?? failure(file, [{ file, key: '', message: 'expected a .yml, .yaml, .ini or .json file' }]);
+}
+
+// Parse and validate a vassal's text; `owner` is the file's (undefined: not a file, no owner).
+async function fromText(file: string, format: VassalFormat, text: { readonly bytes: Buffer; readonly text: string }, owner: FileOwnership | undefined, opts: LoadOptions): Promise<LoadResult> {
   const parsed = parseDocument(text.text, format);
   if (!parsed.ok) return failure(file, [{ file, key: '', message: parsed.message }]);
   const standinFile = standinFileOf(parsed.raw, file);
   const accounts = defaultAccounts();
-  const owner = text.owner;
-  const tyrant = opts.tyrant === undefined ? [] : await tyrantProblems(file, owner, opts.tyrant.allowRoot, accounts);
-  if (opts.tyrant !== undefined && standinFile !== undefined) tyrant.push(...(await tyrantStandinProblems(standinFile, owner.uid, accounts)));
+  if (opts.tyrant !== undefined && owner === undefined) return failure(file, [{ file, key: '', message: 'tyrant mode runs each vassal as the owner of its file, and this vassal (from etcd) has no owner' }]);
+  const tyrant = opts.tyrant === undefined || owner === undefined ? [] : await tyrantProblems(file, owner, opts.tyrant.allowRoot, accounts);
+  if (opts.tyrant !== undefined && owner !== undefined && standinFile !== undefined) tyrant.push(...(await tyrantStandinProblems(standinFile, owner.uid, accounts)));
   const result = validateVassal(parsed.raw, {
     file,
     format,
@@ -50,7 +74,7 @@ async function load(file: string, opts: LoadOptions): Promise<LoadResult> {
     runAs: {
       accounts,
       emperorUid: opts.emperorUid ?? process.getuid?.() ?? 0,
-      ...(opts.tyrant === undefined ? {} : { tyrant: { uid: owner.uid, gid: owner.gid } }),
+      ...(opts.tyrant === undefined || owner === undefined ? {} : { tyrant: { uid: owner.uid, gid: owner.gid } }),
     },
   });
   if (!result.ok) return tyrant.length === 0 ? result : { ...result, errors: [...tyrant, ...result.errors] };

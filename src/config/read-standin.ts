@@ -4,6 +4,7 @@ import { describeValue, isMapping } from './describe-value.js';
 import { readPath, readProcessKeys } from './read-process-keys.js';
 import type { Report } from './report.js';
 import { rejectUnknownKeys } from './unknown-keys.js';
+import { vassalBaseDir } from './vassal-file-name.js';
 import { ACCOUNT_KEYS, STANDIN_KEYS } from './written-vassal.js';
 import type { WrittenStandin } from './written-vassal.js';
 
@@ -34,5 +35,5 @@ export function standinFileOf(raw: unknown, vassalFile: string): string | undefi
   if (!isMapping(raw) || !isMapping(raw.emperor) || !isMapping(raw.emperor.standin)) return undefined;
   const file = raw.emperor.standin.file;
   if (typeof file !== 'string' || file.trim() === '' || file.includes('\0')) return undefined;
-  return path.resolve(path.dirname(vassalFile), file);
+  return path.resolve(vassalBaseDir(vassalFile), file);
 }

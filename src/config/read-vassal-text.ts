@@ -45,12 +45,19 @@ export async function readVassalText(file: string): Promise<VassalText> {
     return refuse(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
   }
   // The file may have grown between stat and read.
+  const text = vassalTextOf(bytes);
+  return text.ok ? { ...text, owner } : text;
+}
+
+// The checks of a vassal's bytes wherever they come from (a file, an etcd key): size, not
+// empty, UTF-8 text.
+export function vassalTextOf(bytes: Buffer): { readonly ok: true; readonly bytes: Buffer; readonly text: string } | { readonly ok: false; readonly missing: false; readonly message: string } {
   if (bytes.length > MAX_VASSAL_FILE_BYTES) return refuse(tooLarge(bytes.length));
   if (bytes.length === 0) return refuse('file is empty');
   const text = decode(bytes);
   if (text === undefined) return refuse('not a text file (it holds NUL bytes or invalid UTF-8); vassal files are UTF-8 YAML, INI or JSON');
   if (text.trim() === '') return refuse('file is empty (only whitespace)');
-  return { ok: true, bytes, text, owner };
+  return { ok: true, bytes, text };
 }
 
 function decode(bytes: Buffer): string | undefined {
@@ -62,7 +69,7 @@ function decode(bytes: Buffer): string | undefined {
   }
 }
 
-function refuse(message: string): VassalText {
+function refuse(message: string): { readonly ok: false; readonly missing: false; readonly message: string } {
   return { ok: false, missing: false, message };
 }
 

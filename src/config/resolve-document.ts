@@ -1,5 +1,4 @@
 // One parsed file (a vassal or a stand-in file) -> its flavour and ProcessSpec.
-import path from 'node:path';
 import { describeValue, isMapping } from './describe-value.js';
 import { readEmperorSection } from './read-emperor-section.js';
 import type { Report } from './report.js';
@@ -8,7 +7,7 @@ import type { ProcessOrigin } from './resolve-process.js';
 import { checkTyrantLogto, resolveRunAs } from './resolve-run-as.js';
 import type { RunAsContext } from './resolve-run-as.js';
 import type { Command, ProcessSpec } from '../core/spec.js';
-import type { VassalFormat } from './vassal-file-name.js';
+import { isEtcdVassal, vassalBaseDir, type VassalFormat } from './vassal-file-name.js';
 import type { WrittenVassal } from './written-vassal.js';
 import { EMPEROR_KEYS } from './written-vassal.js';
 
@@ -37,10 +36,15 @@ export function resolveDocument(raw: unknown, file: string, format: VassalFormat
     return undefined;
   }
   const misplaced = misplacedKeys(raw, report);
-  const written = readEmperorSection(raw.emperor, report, path.dirname(file));
+  const written = readEmperorSection(raw.emperor, report, vassalBaseDir(file));
   if (written === undefined) return undefined;
   const flavour = flavourOf(raw, written, misplaced, report);
   if (flavour === undefined) return undefined;
+  if (flavour === 'uwsgi' && isEtcdVassal(file)) {
+    // uWSGI is handed the vassal's file (uwsgi --yaml FILE), and an etcd key is no file.
+    report.error('uwsgi', 'a uWSGI vassal cannot come from etcd: uWSGI reads its config from a file; keep it in a vassals directory, or run uwsgi through `emperor.command`');
+    return undefined;
+  }
   const origin: ProcessOrigin = { file, format, flavour, vassalWrapper: opts.vassalWrapper, uwsgiHeartbeat: hasHeartbeat(raw.uwsgi), requiredHeartbeatMs: opts.requiredHeartbeatMs };
   const command: Command | undefined = flavour === 'uwsgi' ? uwsgiCommand(origin) : written.command;
   // An invalid command was already reported by readEmperorSection.

@@ -4,7 +4,7 @@ import { formatDuration } from './duration.js';
 import { warnBufferedPython } from './python-buffering.js';
 import type { Report } from './report.js';
 import type { Command, LogFileSpec, ProcessSpec } from '../core/spec.js';
-import type { VassalFormat } from './vassal-file-name.js';
+import { vassalBaseDir, type VassalFormat } from './vassal-file-name.js';
 import type { WrittenProcess } from './written-vassal.js';
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -27,7 +27,7 @@ export interface ProcessOrigin {
 
 // Build the ProcessSpec of a vassal (or stand-in file) from its written keys; native ones need a command
 export function resolveProcess(written: WrittenProcess, command: Command, origin: ProcessOrigin, prefix: string, report: Report): ProcessSpec {
-  const dir = path.dirname(origin.file);
+  const dir = vassalBaseDir(origin.file);
   const uwsgi = origin.flavour === 'uwsgi';
   if (uwsgi) warnProtocolKeys(written, prefix, report);
   else if (written.heartbeatTimeoutMs !== undefined) {
@@ -61,7 +61,7 @@ export function uwsgiCommand(origin: Pick<ProcessOrigin, 'file' | 'format' | 'va
 
 // Merge stand-in overrides onto the vassal's process: env key by key, every other key replaced (limits as a whole)
 export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, file: string, prefix: string, report: Report): ProcessSpec {
-  const dir = path.dirname(file);
+  const dir = vassalBaseDir(file);
   // A new command leaves the uWSGI protocol behind: the stand-in is then a plain process.
   const uwsgi = base.protocol === 'uwsgi' && overrides.command === undefined;
   if (uwsgi) warnProtocolKeys(overrides, prefix, report);

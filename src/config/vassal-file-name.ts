@@ -28,3 +28,15 @@ export function vassalNameOf(file: string): string {
 export function vassalFormatOf(file: string): VassalFormat | undefined {
   return FORMAT_BY_EXTENSION[path.extname(file)];
 }
+
+// A vassal read from an etcd key is named by its URL, etcd://HOSTS/PREFIX/KEY (see
+// runtime/etcd-vassals): its errors read `etcd://…/web.yml: key: problem` like a file's.
+export function isEtcdVassal(file: string): boolean {
+  return file.startsWith('etcd://');
+}
+
+// What relative paths in a vassal (cwd, sockets, logto, a stand-in file) are relative to: the
+// file's directory, or / for a vassal from etcd, which has no directory.
+export function vassalBaseDir(file: string): string {
+  return isEtcdVassal(file) ? '/' : path.dirname(file);
+}

@@ -19,6 +19,14 @@ export function vassalFilesIn(dir: string): string[] {
   return files;
 }
 
+// Which keys under an etcd prefix are vassal files: those directly under it (deeper keys are
+// like subdirectories) named like a vassal file; shared by the daemon and `emperor check`.
+export function isEtcdVassalKey(prefix: string, key: string): boolean {
+  if (!key.startsWith(prefix)) return false;
+  const rest = key.slice(prefix.length);
+  return !rest.includes('/') && isVassalFileName(rest);
+}
+
 // Why a second file with the same vassal name (app.yml next to app.ini) is broken
 export function duplicateNameProblem(name: string, owner: string): string {
   return `the vassal name "${name}" is already used by ${owner}; rename or remove one of them`;

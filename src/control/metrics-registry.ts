@@ -69,6 +69,13 @@ function registerFleetGauges(registry: Registry, port: SupervisorPort, list: () 
       if (fleet) this.set({ node: fleet.node }, fleet.connected ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'emperor_vassal_source_connected', help: '1 while an etcd source of vassals (--vassals etcd://…) is followed, 0 while etcd cannot be reached (its vassals keep running)', labelNames: ['source'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of port.info().sources) this.set({ source: s.url }, s.connected ? 1 : 0);
+    },
+  });
   new Counter({
     name: 'emperor_log_lines_dropped_total', help: 'Output lines a vassal could not write to its logto file (full disk, no permission)', labelNames: ['vassal'], registers: [registry],
     collect() {

@@ -3,7 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
@@ -19,7 +19,10 @@ export interface ActionOutcome {
 export interface EmperorInfo {
   readonly pid: number;
   readonly startedAt: number;
-  readonly vassalsDir: string;
+  /** The vassals directory; null when every vassal comes from etcd. */
+  readonly vassalsDir: string | null;
+  /** Sources of vassals besides the directory (etcd prefixes), with whether each is followed now. */
+  readonly sources: readonly VassalSourceInfo[];
   readonly version: string;
   /** What is wrong with the emperor's surroundings now (`vassals directory missing`, `run dir not writable: …`), empty when nothing. */
   readonly problems: readonly string[];

@@ -137,3 +137,17 @@ export interface FleetInfo {
   readonly ttlMs: number;
   readonly connected: boolean;
 }
+
+/** A source of vassal files other than the vassals directory: an etcd prefix (--vassals etcd://…/PREFIX/). */
+export interface VassalSourceInfo {
+  /** etcd://HOST:PORT[,…]/PREFIX/ as given. */
+  readonly url: string;
+  /** The source's keys are being followed (read, then watched): false while etcd cannot be reached. */
+  readonly connected: boolean;
+  /** Vassal keys under the prefix, as last seen. */
+  readonly keys: number;
+  /** When `connected` last changed (epoch ms). */
+  readonly since: number;
+  /** Why it is disconnected, null when connected. */
+  readonly error: string | null;
+}

@@ -1,8 +1,18 @@
 // Options of the emperor daemon, resolved from the command line by the CLI.
 import type { FleetOptions } from '../runtime/fleet/etcd-fleet.js';
 
+export interface EtcdVassalsSource {
+  readonly hosts: readonly string[];
+  readonly prefix: string;
+  /** etcd://HOST:PORT[,…] as written. */
+  readonly origin: string;
+}
+
 export interface DaemonOptions {
-  readonly vassalsDir: string;
+  /** The directory of vassal files; null when every vassal comes from etcd (`vassalSources`). */
+  readonly vassalsDir: string | null;
+  /** etcd prefixes whose keys are vassal files (`--vassals etcd://HOST:PORT/PREFIX/`). */
+  readonly vassalSources: readonly EtcdVassalsSource[];
   readonly runDir: string;
   /** Control socket path; defaults to `<runDir>/control.sock`. */
   readonly controlPath: string;

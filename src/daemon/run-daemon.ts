@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadOptionsOf } from '../config/spec.js';
 import { stateOf } from '../core/snapshot.js';
-import type { FleetVassal, VassalStateName, VassalStatus } from '../core/status.js';
+import type { FleetVassal, VassalSourceInfo, VassalStateName, VassalStatus } from '../core/status.js';
 import type { Vassal } from '../core/vassal.js';
 import { startControlServer, type ControlServer } from '../control/server.js';
 import { EmperorError } from '../errors.js';
@@ -32,6 +32,7 @@ import { openSystemdChannel, ServiceNotifier, SYSTEMD_NOTIFY_VARIABLES } from '.
 import { SocketHolder } from '../runtime/socket-holder.js';
 import { lockVassalsDir } from '../runtime/vassals-dir-lock.js';
 import { VassalsDirWatch } from '../runtime/vassals-dir-watch.js';
+import type { EtcdVassalSource } from '../runtime/etcd-vassals/etcd-vassal-source.js';
 import { HostProblems } from '../runtime/host-problems.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { Supervisor } from './supervisor.js';
@@ -55,7 +56,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   try {
     lock = lockRunDir(opts.runDir);
     try {
-      vassalsLock = lockVassalsDir(opts.vassalsDir, opts.runDir, (message) => log.warn(message));
+      // etcd sources take no lock: every host of a fleet follows the same prefix.
+      vassalsLock = opts.vassalsDir === null ? null : lockVassalsDir(opts.vassalsDir, opts.runDir, (message) => log.warn(message));
     } catch (err) {
       lock.release();
       throw err;
@@ -64,11 +66,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     return 1;
   }
-  if (vassalsLock.stale) log.warn({ ownerPid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
+  if (vassalsLock?.stale) log.warn({ ownerPid: vassalsLock.stale.pid, runDir: vassalsLock.stale.runDir }, `took over the vassals directory from an emperor that died (pid ${vassalsLock.stale.pid})`);
 
   const leftovers = await stopLeftovers(opts.runDir, LEFTOVER_GRACE_MS, clock);
   for (const l of leftovers) log.warn({ vassal: l.vassal, instancePid: l.pid }, `stopped an instance left behind by a previous emperor (pid ${l.pid})`);
-  await stopLeftoversOfDeadOwner(vassalsLock.stale, opts.runDir, log, clock);
+  await stopLeftoversOfDeadOwner(vassalsLock?.stale, opts.runDir, log, clock);
   const problems = new HostProblems();
   // Set before the dispatcher exists: the journal may fail at its first write.
   let retryWaiting = (): void => undefined;
@@ -128,8 +130,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.info(reopened, `reopened ${reopened.files} vassal log file(s)${reopened.emperorLog ? ` and ${opts.logFile}` : ''}`);
     return reopened;
   };
+  /** etcd prefixes whose keys are vassal files, started once the directory is watched. */
+  const sources: EtcdVassalSource[] = [];
   const supervisor = new Supervisor(
-    { dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs, problems: () => problems.list(), fleet },
+    { dispatcher, bus, read, usage: new GroupUsageSampler(clock), reopenLogs, problems: () => problems.list(), fleet, sources: () => sources.map((s) => s.info()) },
     { pid: process.pid, startedAt: clock(), vassalsDir: opts.vassalsDir, version: readVersion() },
   );
   const tracker = new FileTracker(stops.marking(dispatcher), loadOptionsOf(opts), log);
@@ -141,30 +145,50 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     log.error({ code: (err as EmperorError).code }, (err as Error).message);
     notifier?.close();
     await fleet?.close();
-    vassalsLock.release();
+    vassalsLock?.release();
     lock.release();
     return 1;
   }
-  let watcher: VassalsDirWatch;
+  let watcher: VassalsDirWatch | null = null;
   try {
-    watcher = await VassalsDirWatch.start(
-      { dir: opts.vassalsDir, missingGraceMs: opts.missingDirGraceMs, rescanEveryMs: opts.rescanIntervalMs, clock, log, onProblem: (p) => problems.set('vassals-dir', p) },
-      tracker,
-    );
+    if (opts.vassalsDir !== null) {
+      watcher = await VassalsDirWatch.start(
+        { dir: opts.vassalsDir, missingGraceMs: opts.missingDirGraceMs, rescanEveryMs: opts.rescanIntervalMs, clock, log, onProblem: (p) => problems.set('vassals-dir', p) },
+        tracker,
+      );
+    }
   } catch (err) {
     log.error({ vassalsDir: opts.vassalsDir }, `cannot watch the vassals directory: ${(err as Error).message}`);
     await control.close();
     notifier?.close();
     await fleet?.close();
-    vassalsLock.release();
+    vassalsLock?.release();
     lock.release();
     return 1;
   }
+  // Loaded only with an etcd source, like the fleet (etcd3 and gRPC are slow to import).
+  if (opts.vassalSources.length > 0) {
+    const { EtcdVassalSource } = await import('../runtime/etcd-vassals/etcd-vassal-source.js');
+    for (const s of opts.vassalSources) {
+      const onChange = (info: VassalSourceInfo): void => problems.set(`vassals-source ${info.url}`, info.connected ? null : `vassals source ${info.url} disconnected`);
+      sources.push(new EtcdVassalSource({ ...s, clock, log, onChange }, tracker));
+    }
+  }
+  // The directory's files first (they own their names at start), then etcd's keys, without
+  // waiting for etcd: an unreachable etcd must not keep the directory's vassals from starting.
+  for (const source of sources) source.start();
+  // Everything found at start: the directory's files, and each etcd source's keys once it was
+  // read (or failed to be: READY=1 does not wait for etcd).
+  const loadedAtStart = Promise.all(sources.map((s) => s.firstAttempt())).then(() => tracker.settled());
   // READY=1 once every file found at start has reached the fleet and none of them is starting.
-  if (notifier) void tracker.settled().then(() => notifier.loaded());
-  void tracker.settled().then(() => warnIfShortOfFds(dispatcher.vassals(), log));
-  void tracker.settled().then(() => stops.prune((name) => dispatcher.has(name)));
-  log.info({ vassalsDir: opts.vassalsDir, runDir: opts.runDir, control: control.path, node: opts.fleet?.node }, `emperor ${readVersion()} watching ${opts.vassalsDir}${opts.fleet ? ` as node ${opts.fleet.node} of the fleet at ${opts.fleet.hosts.join(',')} (prefix ${opts.fleet.prefix})` : ''}`);
+  if (notifier) void loadedAtStart.then(() => notifier.loaded());
+  void loadedAtStart.then(() => warnIfShortOfFds(dispatcher.vassals(), log));
+  // Only when every source was read: a vassal of an etcd that is down is not known yet.
+  void loadedAtStart.then(() => {
+    if (sources.every((s) => s.info().connected)) stops.prune((name) => dispatcher.has(name));
+  });
+  const watching = [opts.vassalsDir, ...sources.map((s) => s.url)].filter((w) => w !== null).join(' and ');
+  log.info({ vassalsDir: opts.vassalsDir, vassalSources: sources.map((s) => s.url), runDir: opts.runDir, control: control.path, node: opts.fleet?.node }, `emperor ${readVersion()} watching ${watching}${opts.fleet ? ` as node ${opts.fleet.node} of the fleet at ${opts.fleet.hosts.join(',')} (prefix ${opts.fleet.prefix})` : ''}`);
 
   const exitCode = await new Promise<number>((resolve) => {
     let stopping = false;
@@ -185,7 +209,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       code = exitCode;
       notifier?.stopping();
       log.info(`${why}: stopping every vassal`);
-      void watcher.close();
+      void watcher?.close();
+      for (const source of sources) source.close();
       stopSubscription = bus.subscribe((e) => {
         if (e.type === 'exited' || e.type === 'spawn-failed') allStopped();
       });
@@ -199,11 +224,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     process.on('SIGUSR1', () => reopenLogs());
     process.on('SIGHUP', () => {
       if (stopping) return;
-      log.info('SIGHUP: rescanning the vassals directory and reopening the log files');
+      log.info('SIGHUP: rescanning the vassals directory (and reading every etcd source again) and reopening the log files');
+      for (const source of sources) source.rescan();
       reopenLogs();
       notifier?.reloading();
       try {
-        watcher.rescan();
+        watcher?.rescan();
       } catch (err) {
         log.error({ err }, 'rescan failed');
       }
@@ -230,7 +256,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   listenHelper.close();
   await control.close();
   notifier?.close();
-  vassalsLock.release();
+  vassalsLock?.release();
   lock.release();
   log.info('every vassal stopped; bye');
   return exitCode;

@@ -2,7 +2,7 @@
 // core decides whether a command is accepted and when it has its outcome.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
 import { EmperorError } from '../errors.js';
 import { refusalError } from '../control/refusal-error.js';
@@ -24,14 +24,15 @@ export class Supervisor implements SupervisorPort {
   readonly #bus: EventBus;
   readonly #read: ReadModel;
   readonly #usage: GroupUsageSampler;
-  readonly #info: Omit<EmperorInfo, 'fleet' | 'problems'>;
+  readonly #info: Omit<EmperorInfo, 'fleet' | 'problems' | 'sources'>;
   readonly #reopenLogs: () => LogsReopened;
   readonly #problems: () => readonly string[];
+  readonly #sources: () => readonly VassalSourceInfo[];
   readonly #fleet: FleetView | null;
 
   constructor(
-    parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened; problems: () => readonly string[]; fleet: FleetView | null },
-    info: Omit<EmperorInfo, 'fleet' | 'problems'>,
+    parts: { dispatcher: Dispatcher; bus: EventBus; read: ReadModel; usage: GroupUsageSampler; reopenLogs: () => LogsReopened; problems: () => readonly string[]; fleet: FleetView | null; sources: () => readonly VassalSourceInfo[] },
+    info: Omit<EmperorInfo, 'fleet' | 'problems' | 'sources'>,
   ) {
     this.#dispatcher = parts.dispatcher;
     this.#bus = parts.bus;
@@ -39,6 +40,7 @@ export class Supervisor implements SupervisorPort {
     this.#usage = parts.usage;
     this.#reopenLogs = parts.reopenLogs;
     this.#problems = parts.problems;
+    this.#sources = parts.sources;
     this.#fleet = parts.fleet;
     this.#info = info;
   }
@@ -115,7 +117,7 @@ export class Supervisor implements SupervisorPort {
   }
 
   info(): EmperorInfo {
-    return { ...this.#info, problems: this.#problems(), fleet: this.#fleet?.info() ?? null };
+    return { ...this.#info, sources: this.#sources(), problems: this.#problems(), fleet: this.#fleet?.info() ?? null };
   }
 
   async fleetNodes(): Promise<FleetNode[]> {

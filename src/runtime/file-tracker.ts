@@ -1,13 +1,16 @@
 // Turns watcher events into vassal events: loads each file (one load at a time per file),
-// ignores events that changed nothing, and keeps one file per vassal name.
+// ignores events that changed nothing, and keeps one file per vassal name. Vassals whose text
+// comes from elsewhere (etcd keys, runtime/etcd-vassals) come through here too (onContent), so
+// that a name is owned once across every source and a collision is reported like two files.
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
-import { loadVassalFile } from '../config/load-vassal-file.js';
+import { loadVassalContent, loadVassalFile } from '../config/load-vassal-file.js';
 import { formatProblem, type LoadOptions } from '../config/spec.js';
 import { isVassalFileName, vassalNameOf } from '../config/vassal-file-name.js';
 import { duplicateNameProblem } from '../config/vassal-files.js';
 import { nofileHint, transientErrno } from '../lib/transient-errors.js';
+import type { VassalSpec } from '../core/spec.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { FileEvent } from './vassal-watcher.js';
 
@@ -32,6 +35,8 @@ interface Tracked {
   /** The next load keeps a running vassal whose content is unchanged (directory re-armed). */
   keepUnchanged: boolean;
   recheck: NodeJS.Timeout | null;
+  /** The text of a vassal that is no file (an etcd key) and its version (the key's mod revision); null for a file. */
+  content: { readonly bytes: Buffer; readonly version: string } | null;
 }
 
 type FileLook = { readonly kind: 'file'; readonly statKey: string } | { readonly kind: 'dangling'; readonly why: string } | { readonly kind: 'gone' };
@@ -74,6 +79,22 @@ export class FileTracker {
     t.recheck.unref();
   }
 
+  /**
+   * A vassal that is no file: its text arrived (an etcd put). `version` changes at every write,
+   * even of the same text: a new version with the same text is a touch (a reload), the same
+   * version again is nothing.
+   */
+  onContent(file: string, bytes: Buffer, version: string): void {
+    const t = this.#files.get(file) ?? this.#track(file, false);
+    t.content = { bytes, version };
+    void this.#load(file);
+  }
+
+  /** A vassal that is no file is gone (an etcd delete). */
+  onContentRemoved(file: string): void {
+    this.#removed(file);
+  }
+
   // Resolves once no load is under way: every file event handed in so far (the watcher's initial
   // scan, a rescan) has been loaded and dispatched to the fleet. Later events are not waited for,
   // except that a load running when it is called counts, and so does its `again` repeat.
@@ -102,7 +123,8 @@ export class FileTracker {
       if (t && keepUnchanged) t.keepUnchanged = true;
       void this.#load(file, keepUnchanged);
     }
-    this.#removedTogether([...this.#files.keys()].filter((file) => !present.has(file)));
+    // Keys from etcd are no files of this directory: only their own source removes them.
+    this.#removedTogether([...this.#files].filter(([file, t]) => !present.has(file) && t.content === null).map(([file]) => file));
   }
 
   /** How many files are known. */
@@ -112,7 +134,7 @@ export class FileTracker {
 
   /** The directory is gone for good (its grace period is over): every one of its vassals goes. */
   removeAll(): void {
-    this.#removedTogether([...this.#files.keys()]);
+    this.#removedTogether([...this.#files].filter(([, t]) => t.content === null).map(([file]) => file));
   }
 
   /** At exit. */
@@ -129,11 +151,7 @@ export class FileTracker {
   }
 
   async #load(file: string, keepUnchanged = false): Promise<void> {
-    let t = this.#files.get(file);
-    if (!t) {
-      t = { fingerprint: null, statKey: null, contentHash: null, loading: false, again: false, keepUnchanged, recheck: null };
-      this.#files.set(file, t);
-    }
+    const t = this.#files.get(file) ?? this.#track(file, keepUnchanged);
     if (t.loading) {
       t.again = true;
       return;
@@ -151,6 +169,12 @@ export class FileTracker {
     }
   }
 
+  #track(file: string, keepUnchanged: boolean): Tracked {
+    const t: Tracked = { fingerprint: null, statKey: null, contentHash: null, loading: false, again: false, keepUnchanged, recheck: null, content: null };
+    this.#files.set(file, t);
+    return t;
+  }
+
   async #loadOnce(file: string, t: Tracked): Promise<void> {
     const name = vassalNameOf(file);
     if (!this.#owners.has(name)) this.#owners.set(name, file);
@@ -158,6 +182,10 @@ export class FileTracker {
     if (owner !== file) {
       const dup = basename(file);
       this.#fleet.dispatch(dup, { type: 'file-invalid', file, error: `${file}: ${duplicateNameProblem(name, owner ?? '')}` }, file);
+      return;
+    }
+    if (t.content !== null) {
+      await this.#loadContent(name, file, t, t.content);
       return;
     }
     const look = lookAt(file);
@@ -202,11 +230,32 @@ export class FileTracker {
     const fingerprint = `${look.statKey}:${result.spec.contentHash}`;
     if (fingerprint === t.fingerprint) return;
     const sameContent = keep && t.contentHash === result.spec.contentHash && t.fingerprint !== null && !t.fingerprint.includes(':invalid:');
+    this.#loaded(name, file, t, fingerprint, result.spec, sameContent);
+  }
+
+  // A vassal that is no file: its version stands where a file's mtime, size and inode do.
+  async #loadContent(name: string, file: string, t: Tracked, content: { readonly bytes: Buffer; readonly version: string }): Promise<void> {
+    const result = await loadVassalContent(file, content.bytes, this.#opts);
+    if (this.#files.get(file) !== t) return; // removed while loading
+    if (t.content !== content) {
+      t.again = true; // written again while it was loaded
+      return;
+    }
+    if (!result.ok) {
+      const error = result.errors.map(formatProblem).join('; ');
+      this.#invalid(name, file, t, `${content.version}:invalid:${error}`, error, null);
+      return;
+    }
+    const fingerprint = `${content.version}:${result.spec.contentHash}`;
+    if (fingerprint !== t.fingerprint) this.#loaded(name, file, t, fingerprint, result.spec, false);
+  }
+
+  #loaded(name: string, file: string, t: Tracked, fingerprint: string, spec: VassalSpec, quietly: boolean): void {
     t.fingerprint = fingerprint;
-    t.contentHash = result.spec.contentHash;
-    if (sameContent) return;
-    logCapped(this.#log, { vassal: name, file }, result.spec.warnings);
-    this.#fleet.dispatch(name, { type: 'file-loaded', spec: result.spec }, file);
+    t.contentHash = spec.contentHash;
+    if (quietly) return;
+    logCapped(this.#log, { vassal: name, file }, spec.warnings);
+    this.#fleet.dispatch(name, { type: 'file-loaded', spec }, file);
   }
 
   // Dispatches the file's problem once; `statKey` lets a rescan skip it until it changes (null: look again).

@@ -1,7 +1,7 @@
 // What is wrong with the emperor's own surroundings rather than with one vassal: the vassals
-// directory is missing, the run dir cannot be written. Shown in `emperor status`, GET /emperor,
+// directory is missing, the run dir cannot be written, an etcd source of vassals is disconnected. Shown in `emperor status`, GET /emperor,
 // the metrics and systemd's STATUS= while it lasts.
-export type HostProblemKey = 'vassals-dir' | 'run-dir';
+export type HostProblemKey = 'vassals-dir' | 'run-dir' | `vassals-source ${string}`;
 
 export class HostProblems {
   readonly #problems = new Map<HostProblemKey, string>();

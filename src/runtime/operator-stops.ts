@@ -4,7 +4,8 @@
 // content on the first load after a restart means "still stopped"; a changed file, `emperor
 // start` or a removal of the file forgets it. The list lives beside the files it is about,
 // <vassals>/.emperor-stopped.json (a dotfile: never a vassal); when the emperor cannot write
-// there, in <run-dir>/stopped.json, which a reboot (or systemd's RuntimeDirectory) removes.
+// there (or has no directory: every vassal comes from etcd), in <run-dir>/stopped.json, which a
+// reboot (or systemd's RuntimeDirectory) removes.
 import { accessSync, constants, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VassalEvent } from '../core/events.js';
@@ -19,8 +20,8 @@ export class OperatorStops {
   /** vassal name -> content hash of its file when the operator stopped it */
   readonly #stops: Map<string, string>;
 
-  constructor(vassalsDir: string, runDir: string, onError: (err: Error) => void) {
-    this.#path = writable(vassalsDir) ? join(vassalsDir, '.emperor-stopped.json') : join(runDir, 'stopped.json');
+  constructor(vassalsDir: string | null, runDir: string, onError: (err: Error) => void) {
+    this.#path = vassalsDir !== null && writable(vassalsDir) ? join(vassalsDir, '.emperor-stopped.json') : join(runDir, 'stopped.json');
     this.#onError = onError;
     this.#stops = this.#read();
   }

@@ -44,6 +44,10 @@ describe('CLI usage, help and version', () => {
       [['--vassals', '.', '--throttle', 'soon'], /expected a duration like 10s, 500ms or 2m/],
       [['--vassals', '.', '--log-format', 'xml'], /expected json or pretty, got 'xml'/],
       [[], /missing --vassals DIR/],
+      [['--vassals', 'etcd://127.0.0.1:2379'], /expected etcd:\/\/HOST:PORT\[,HOST:PORT…\]\/PREFIX\//],
+      [['--vassals', '.', '--vassals', '..'], /one vassals directory at most/],
+      [['--vassals', 'etcd://127.0.0.1:2379/v/', '--vassals', 'etcd://127.0.0.1:2379/v'], /given twice/],
+      [['--vassals', 'etcd://127.0.0.1:2379/v/', '--tyrant'], /--tyrant cannot be used with --vassals etcd/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

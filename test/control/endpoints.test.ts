@@ -89,7 +89,7 @@ describe('control API endpoints', () => {
   });
 
   test('GET /emperor answers the emperor facts', async () => {
-    expect(await s.client.info()).toEqual({ pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', problems: [], fleet: null });
+    expect(await s.client.info()).toEqual({ pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', sources: [], version: '0.1.0', problems: [], fleet: null });
   });
 
   test('GET /fleet on an emperor that runs alone is EMP_ERR_NOT_IN_FLEET (409)', async () => {

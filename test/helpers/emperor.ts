@@ -23,6 +23,8 @@ interface StartOptions {
   readonly env?: Record<string, string>;
   /** A program that runs the emperor, e.g. setpriv to start it as another user. */
   readonly prefix?: readonly string[];
+  /** Start without `--vassals DIR` (the args give the vassals, e.g. an etcd prefix). */
+  readonly noDir?: boolean;
 }
 
 export class Emperor {
@@ -48,7 +50,7 @@ export class Emperor {
 
   // Starts (or restarts) the emperor process and waits until it watches the directory.
   async start(opts: StartOptions = {}): Promise<this> {
-    const args = ['--vassals', this.vassals, '--run-dir', this.runDir, '--log-format', 'json', '--throttle', '200ms', '--max-throttle', '2s', ...(opts.args ?? [])];
+    const args = [...(opts.noDir ? [] : ['--vassals', this.vassals]), '--run-dir', this.runDir, '--log-format', 'json', '--throttle', '200ms', '--max-throttle', '2s', ...(opts.args ?? [])];
     const [file = process.execPath, ...prefixArgs] = opts.prefix ?? [];
     const argv = opts.prefix ? [...prefixArgs, process.execPath, BIN, ...args] : [BIN, ...args];
     this.proc = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });

@@ -1,11 +1,13 @@
-// `emperor check [FILE...] [--vassals DIR]`: the daemon's own checks of vassal files (the same
-// loader, the same options, the same one-file-per-name rule) without running anything.
+// `emperor check [FILE...] [--vassals DIR|etcd://…/PREFIX/]`: the daemon's own checks of vassal
+// files (the same loader, the same options, the same one-file-per-name rule) without running anything.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatProblem, loadOptionsOf, type ConfigProblem, type LoadOptions } from '../../config/spec.js';
+import { formatProblem, loadOptionsOf, type ConfigProblem, type LoadOptions, type LoadResult } from '../../config/spec.js';
 import { vassalNameOf } from '../../config/vassal-file-name.js';
 import { duplicateNameProblem, vassalFilesIn } from '../../config/vassal-files.js';
+import { parseEtcdVassalsUrl } from '../../lib/etcd-url.js';
+import { readEtcdVassalKeys } from '../etcd-vassal-keys.js';
 import { usageError } from '../exit-codes.js';
 import { painter, useColour } from '../output.js';
 import { addLoadOptions } from './daemon.js';
@@ -33,7 +35,7 @@ export function registerCheck(program: Command, run: (action: () => Promise<numb
     .command('check')
     .description("check vassal files the way the daemon does, without running anything (no emperor needed)")
     .argument('[files...]', 'vassal files (a directory here means every vassal file in it)')
-    .option('--vassals <dir>', 'check every vassal file of this directory, as `emperor --vassals DIR` would load it')
+    .option('--vassals <dir|etcd-url>', 'check every vassal file of this directory, or every vassal key under etcd://HOST:PORT/PREFIX/, as `emperor --vassals` would load it')
     .option('--json', 'print one JSON document: { ok, files: [{ file, name, ok, errors, warnings }] }');
   addLoadOptions(cmd).addHelpText('after', `
 What is checked is exactly what makes a vassal broken in the daemon: every key (unknown keys
@@ -45,13 +47,17 @@ one file per vassal name. Every problem of a file is listed at once. Give the sa
 Prints "file: ok" for each good file and "file: key: problem" for each problem; warnings
 start with "warning: " and do not fail the check.
 
+With --vassals etcd://HOST:PORT[,…]/PREFIX/, the keys under the prefix are read once and each
+vassal key is checked like a file, named etcd://…/PREFIX/KEY.
+
 Exit status: 0 every file is good, 1 some file is broken (or missing), 2 usage error
-(nothing to check, or --vassals is not a readable directory).
+(nothing to check, --vassals is not a readable directory, or etcd did not answer).
 
 Examples:
   $ emperor check --vassals /etc/emperor/vassals
   $ emperor check web.yaml worker.ini
-  $ emperor check --json --vassals ./vassals | jq '.files[] | select(.ok | not)'`);
+  $ emperor check --json --vassals ./vassals | jq '.files[] | select(.ok | not)'
+  $ emperor check --vassals etcd://10.0.0.5:2379/emperor/vassals/`);
   cmd.action((files: string[], flags: CheckFlags) => run(() => check(files, flags)));
 }
 
@@ -60,7 +66,8 @@ async function check(paths: readonly string[], flags: CheckFlags): Promise<numbe
   const opts = loadOptionsOf({ vassalWrapper: flags.vassalWrapper, requiredHeartbeatMs: flags.requiredHeartbeat, tyrant: flags.tyrant === true, tyrantAllowRoot: flags.tyrantAllowRoot === true });
   const reports: FileReport[] = [];
   const missing: string[] = [];
-  if (flags.vassals !== undefined) reports.push(...(await checkDirectory(flags.vassals, opts)));
+  if (flags.vassals?.startsWith('etcd:')) reports.push(...(await checkEtcd(flags.vassals, opts)));
+  else if (flags.vassals !== undefined) reports.push(...(await checkDirectory(flags.vassals, opts)));
   for (const path of paths) {
     const found = await stat(path).catch(() => undefined);
     if (found === undefined) missing.push(path);
@@ -88,6 +95,27 @@ async function checkDirectory(dir: string, opts: LoadOptions): Promise<FileRepor
     const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
     throw usageError(`${dir}: ${why}`);
   }
+  const { loadVassalFile } = await loader();
+  return checkEach(files, (file) => loadVassalFile(file, opts));
+}
+
+// Every vassal key under an etcd prefix, read once, with the same rule.
+async function checkEtcd(written: string, opts: LoadOptions): Promise<FileReport[]> {
+  const url = parseEtcdVassalsUrl(written);
+  if (!url.ok) throw usageError(`--vassals: ${url.message}`);
+  const keys = await readEtcdVassalKeys(url).catch((err: unknown) => {
+    throw usageError(`${written}: cannot read the keys from etcd: ${(err as Error).message}`);
+  });
+  const bytes = new Map(keys.map((k) => [k.file, k.bytes]));
+  const { loadVassalContent } = await loader();
+  return checkEach(keys.map((k) => k.file), (file) => loadVassalContent(file, bytes.get(file) ?? Buffer.alloc(0), opts));
+}
+
+// The loader pulls in every parser and the spec checks: loaded only when `check` runs, so other
+// commands start quickly.
+const loader = (): Promise<typeof import('../../config/load-vassal-file.js')> => import('../../config/load-vassal-file.js');
+
+async function checkEach(files: readonly string[], load: (file: string) => Promise<LoadResult>): Promise<FileReport[]> {
   const owners = new Map<string, string>();
   const reports: FileReport[] = [];
   for (const file of files) {
@@ -95,7 +123,7 @@ async function checkDirectory(dir: string, opts: LoadOptions): Promise<FileRepor
     const owner = owners.get(name);
     if (owner === undefined) {
       owners.set(name, file);
-      reports.push(await checkFile(file, opts));
+      reports.push(reportOf(file, await load(file)));
     } else {
       const error = { file, key: '', message: duplicateNameProblem(name, owner) };
       reports.push({ file, name, ok: false, errors: [error], warnings: [] });
@@ -105,8 +133,11 @@ async function checkDirectory(dir: string, opts: LoadOptions): Promise<FileRepor
 }
 
 async function checkFile(file: string, opts: LoadOptions): Promise<FileReport> {
-  const { loadVassalFile } = await import('../../config/load-vassal-file.js');
-  const result = await loadVassalFile(file, opts);
+  const { loadVassalFile } = await loader();
+  return reportOf(file, await loadVassalFile(file, opts));
+}
+
+function reportOf(file: string, result: LoadResult): FileReport {
   if (result.ok) return { file, name: result.spec.name, ok: true, errors: [], warnings: result.spec.warnings };
   return { file, name: result.name, ok: false, errors: result.errors, warnings: result.warnings };
 }

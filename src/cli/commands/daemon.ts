@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../../config/duration.js';
 import type { DaemonOptions } from '../../daemon/daemon-options.js';
 import { lookupGroup } from '../../lib/accounts.js';
-import { parseEtcdUrl } from '../../lib/etcd-url.js';
+import { parseEtcdUrl, parseEtcdVassalsUrl } from '../../lib/etcd-url.js';
 import { connectionOf } from '../connection.js';
 import { usageError } from '../exit-codes.js';
 import { prepareRunDir } from '../prepare-run-dir.js';
@@ -17,7 +17,7 @@ import { resolveControlPath, resolveRunDir } from '../run-dir.js';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 interface DaemonFlags {
-  vassals?: string;
+  vassals?: string[];
   vassalWrapper: string;
   throttle: number;
   maxThrottle: number;
@@ -45,6 +45,13 @@ Examples:
   $ emperor --vassals ./vassals --throttle 500ms --max-throttle 2m
   $ emperor --vassals /etc/emperor/vassals --log-file /var/log/emperor/emperor.log
   $ emperor --vassals /etc/emperor/vassals --fleet etcd://10.0.0.5:2379,10.0.0.6:2379 --node web-1
+  $ emperor --vassals etcd://10.0.0.5:2379/emperor/vassals/ --vassals /etc/emperor/vassals
+
+--vassals etcd://HOST:PORT[,HOST:PORT…]/PREFIX/ reads vassal files from etcd: each key directly
+under PREFIX named like a vassal file (web.yml, worker.ini) is one, put = drop or change, a put
+of the same value = touch, delete = removal. --vassals may be given more than once (at most one
+directory). While etcd cannot be reached its vassals keep running; status shows the source as
+disconnected. See docs/vassals-from-etcd.md.
 
 In a fleet (--fleet), a vassal with \`singleton: fleet\` in its emperor section runs on exactly
 one of the emperors that have its file; the others show it as standby. See docs/fleet.md.`;
@@ -77,7 +84,7 @@ export function addLoadOptions(cmd: Command): Command {
 
 // Adds the daemon's options (the run-dir and control options are added separately).
 export function addDaemonOptions(cmd: Command): Command {
-  return addLoadOptions(cmd.option('--vassals <dir>', 'directory of vassal files to watch (required to run the daemon)'))
+  return addLoadOptions(cmd.option('--vassals <dir|etcd-url>', 'directory of vassal files to watch, or etcd://HOST:PORT[,…]/PREFIX/ whose keys are vassal files; repeatable (required to run the daemon)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value]))
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
     .addOption(durationFlag('--missing-dir-grace <duration>', 'how long vassals keep running after their directory vanishes, in case a deploy brings it back (0: stop them at once)', '10s'))
@@ -133,17 +140,37 @@ function fleetOptions(flags: DaemonFlags): DaemonOptions['fleet'] {
   return { hosts: url.hosts, node, prefix, ttlMs: flags.fleetTtl };
 }
 
+// Every --vassals: at most one directory (checked), any number of etcd prefixes.
+async function vassalSourcesOf(flags: DaemonFlags): Promise<Pick<DaemonOptions, 'vassalsDir' | 'vassalSources'>> {
+  const given = flags.vassals ?? [];
+  if (given.length === 0) throw usageError('missing --vassals DIR (or etcd://HOST:PORT/PREFIX/): where the vassal files to run are (see `emperor --help`)');
+  let vassalsDir: string | null = null;
+  const vassalSources: DaemonOptions['vassalSources'][number][] = [];
+  for (const written of given) {
+    if (written.startsWith('etcd:')) {
+      const url = parseEtcdVassalsUrl(written);
+      if (!url.ok) throw usageError(`--vassals: ${url.message}`);
+      if (vassalSources.some((s) => s.origin === url.origin && s.prefix === url.prefix)) throw usageError(`--vassals ${written}: given twice`);
+      vassalSources.push({ hosts: url.hosts, prefix: url.prefix, origin: url.origin });
+      continue;
+    }
+    if (vassalsDir !== null) throw usageError(`--vassals ${written}: one vassals directory at most (${vassalsDir} is already given); more sources can be etcd://HOST:PORT/PREFIX/`);
+    vassalsDir = resolve(written);
+    await checkVassalsDir(written, vassalsDir);
+  }
+  return { vassalsDir, vassalSources };
+}
+
 // Checks the vassals directory, resolves the options and runs the daemon until it stops.
 export async function runDaemonCommand(cmd: Command): Promise<number> {
   const flags = cmd.opts<DaemonFlags>();
-  if (!flags.vassals) throw usageError('missing --vassals DIR: the directory of vassal files to run (see `emperor --help`)');
-  const vassalsDir = resolve(flags.vassals);
-  await checkVassalsDir(flags.vassals, vassalsDir);
+  const { vassalsDir, vassalSources } = await vassalSourcesOf(flags);
   const conn = connectionOf(cmd);
   const runDir = resolveRunDir({ flag: conn.runDir });
   prepareRunDir(runDir);
   const opts: DaemonOptions = {
     vassalsDir,
+    vassalSources,
     runDir,
     controlPath: resolveControlPath(runDir, conn.control),
     vassalWrapper: flags.vassalWrapper,
@@ -162,6 +189,7 @@ export async function runDaemonCommand(cmd: Command): Promise<number> {
     fleet: fleetOptions(flags),
   };
   if (opts.tyrantAllowRoot && !opts.tyrant) throw usageError('--tyrant-allow-root only makes sense with --tyrant');
+  if (opts.tyrant && vassalSources.length > 0) throw usageError('--tyrant cannot be used with --vassals etcd://…: tyrant mode runs each vassal as the owner of its file, and an etcd key has no owner');
   if (opts.tyrant && process.getuid?.() !== 0) throw usageError('--tyrant needs the emperor to run as root: it starts each vassal as the owner of its file');
   // Loaded only to run the daemon: every other command (status, logs …) starts without the
   // daemon's modules (pino, prom-client, the watcher), which took most of a CLI call's start-up.

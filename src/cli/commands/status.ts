@@ -1,7 +1,7 @@
 // `emperor status [NAME] [--json] [--wide] [--watch]`: the fleet as a table, like
 // `supervisorctl status`. Uses GET /vassals and GET /vassals/:name (`?usage=1` for --wide).
 import type { Command } from 'commander';
-import type { FleetInfo, FleetNode, VassalStateName } from '../../core/status.js';
+import type { FleetInfo, FleetNode, VassalSourceInfo, VassalStateName } from '../../core/status.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { formatTable, painter, stateColour, useColour } from '../output.js';
 import { renderStatusTable } from '../status-table.js';
@@ -25,6 +25,9 @@ surroundings (\`vassals directory missing\`, \`run dir not writable\`) are print
 In a fleet (emperor --fleet), a first line tells whether this emperor reaches etcd:
 \`fleet: connected\` or \`fleet: disconnected\`. With --fleet: NODE NAME STATE PID NOTE for every
 node; a fleet singleton shows \`running\` on one node and \`standby\` (held by NODE) on the others.
+With vassals from etcd (emperor --vassals etcd://…/PREFIX/), a line per source tells whether it
+is followed: \`vassals: etcd://…/PREFIX/ connected, N vassal key(s)\`, or disconnected since when
+(its vassals keep running; what changed meanwhile is applied when it is back).
 
 Examples:
   $ emperor status
@@ -47,9 +50,15 @@ Examples:
     // What is wrong with the emperor's surroundings (vassals directory missing, run dir not writable) comes first.
     if (info && name === undefined) for (const problem of info.problems ?? []) process.stdout.write(`emperor: ${problem}\n`);
     if (json) process.stdout.write(`${JSON.stringify(name === undefined ? vassals : vassals[0], null, 2)}\n`);
-    else process.stdout.write(`${info?.fleet ? `${fleetLine(info.fleet)}\n` : ''}${renderStatusTable(vassals, { colour: useColour(), wide: usage })}\n`);
+    else process.stdout.write(`${info?.fleet ? `${fleetLine(info.fleet)}\n` : ''}${(info?.sources ?? []).map(sourceLine).join('')}${renderStatusTable(vassals, { colour: useColour(), wide: usage })}\n`);
     return 0;
   }));
+}
+
+// `vassals: etcd://…/PREFIX/ connected (N keys)`, or disconnected since when and why.
+function sourceLine(s: VassalSourceInfo): string {
+  const state = s.connected ? 'connected' : `disconnected since ${new Date(s.since).toISOString()} (${s.error ?? 'unknown'}; its vassals keep running)`;
+  return `vassals: ${s.url} ${state}, ${s.keys} vassal key(s)\n`;
 }
 
 // `fleet: connected` (or disconnected), with this node's name and its etcd.

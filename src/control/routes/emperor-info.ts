@@ -1,4 +1,4 @@
-// GET /emperor -> {pid, startedAt, vassalsDir, version, problems}
+// GET /emperor -> {pid, startedAt, vassalsDir, sources, version, problems, fleet}
 import type { Route } from '../route.js';
 import { sendJson } from '../respond.js';
 

@@ -137,7 +137,7 @@ export class MemorySupervisor implements SupervisorPort {
   }
 
   info() {
-    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', version: '0.1.0', problems: this.problems, fleet: null };
+    return { pid: process.pid, startedAt: 1_700_000_000_000, vassalsDir: '/vassals', sources: [], version: '0.1.0', problems: this.problems, fleet: null };
   }
 
   fleetNodes(): Promise<never> {
