@@ -10,6 +10,7 @@ import { FenceGuard } from './fence-guard.js';
 import { FleetClaims } from './fleet-claims.js';
 import { FleetMembership } from './fleet-membership.js';
 import type { FleetClaimsPort } from './fleet-port.js';
+import { NodeLease } from './node-lease.js';
 
 export interface FleetOptions {
   readonly hosts: readonly string[];
@@ -38,6 +39,7 @@ export class EtcdFleet {
   readonly claims: FleetClaimsPort;
   readonly #opts: FleetOptions;
   readonly #client: Etcd3;
+  readonly #lease: NodeLease;
   readonly #membership: FleetMembership;
   readonly #claims: FleetClaims;
   #guard: FenceGuard;
@@ -48,8 +50,10 @@ export class EtcdFleet {
     const ns = this.#client.namespace(opts.prefix);
     const { log } = deps;
     this.#guard = this.#startGuard(deps);
+    this.#lease = new NodeLease(ns, opts.ttlMs);
     this.#claims = new FleetClaims({
       ns,
+      lease: this.#lease,
       node: opts.node,
       ttlMs: opts.ttlMs,
       guard: this.#guard,
@@ -60,6 +64,7 @@ export class EtcdFleet {
     this.claims = this.#claims;
     this.#membership = new FleetMembership({
       ns,
+      lease: this.#lease,
       node: opts.node,
       ttlMs: opts.ttlMs,
       clock: deps.clock,
@@ -83,9 +88,9 @@ export class EtcdFleet {
   /** At exit, once every instance is stopped: claims and registration go at once. */
   async close(): Promise<void> {
     this.#claims.releaseAll();
-    await this.#membership.close();
-    // Give the revokes of the claims a moment to leave (they are fire-and-forget).
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.#membership.close();
+    // One revoke takes the registration and every claim still on the node's lease.
+    await this.#lease.close();
     this.#guard.close();
     this.#client.close();
   }
