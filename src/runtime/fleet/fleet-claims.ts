@@ -62,6 +62,8 @@ export class FleetClaims {
   #resync: NodeJS.Timeout;
   #watcher: Watcher | null = null;
   #closed = false;
+  /** The node lease whose first renewal was seen: claims waiting for a lease are tried then. */
+  #leaseSeen: string | null = null;
   /** Deletes of released claims still in flight: a new claim of the name waits for its own. */
   readonly #releasing = new Map<string, Promise<unknown>>();
 
@@ -225,9 +227,13 @@ export class FleetClaims {
     const now = monotonicMs();
     const { renewBy } = claimDeadlines(validUntil, this.#deps.ttlMs);
     if (now >= renewBy) return; // the lapse timer decided already
+    // A new lease: the claims that could not be tried without one are tried now (once: a claim
+    // held elsewhere is tried again when its key goes, not at every renewal).
+    const fresh = this.#leaseSeen !== id;
+    this.#leaseSeen = id;
     for (const c of this.#claims.values()) {
       if (c.ownedOn === id) this.#grant(c, validUntil, now);
-      else if (c.ownedOn === null) this.#try(c);
+      else if (fresh && c.ownedOn === null) this.#try(c);
     }
     if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
     this.#lapseTimer = setTimeout(() => this.#lapse('the fleet claim was not renewed in time (etcd unreachable or slow)', this.#killBy() ?? monotonicMs()), renewBy - now);

@@ -181,6 +181,9 @@ export class FleetDances {
     }).catch((err: unknown) => ({ ok: false, message: (err as Error).message }));
     write(outcome);
     await writes;
+    // The roller deletes the report once it has read it; if the roller died meanwhile, the
+    // report would stay as long as this node's lease does.
+    setTimeout(() => void this.#deps.ns.delete().key(reportKey).exec().catch(() => undefined), 2 * this.#deps.ttlMs).unref();
   }
 
   // The request's lease is the lease of the registration of the node it names.
