@@ -1,0 +1,101 @@
+// 3 emperors × 200 fleet singletons on one real etcd: every singleton settles on exactly one
+// node and stays there while the fleet is idle, on one lease per node. A /proc scan checks
+// that no singleton is ever alive twice; etcd's own lease list shows one lease per node.
+import { afterAll, describe, expect, jest, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Emperor } from '../helpers/emperor.js';
+import { EtcdCluster, haveEtcd } from '../helpers/etcd.js';
+import { holdsFor, waitFor } from '../helpers/wait-for.js';
+import type { VassalStatus } from '../../src/core/status.js';
+
+jest.setTimeout(300_000);
+const NODES = ['a', 'b', 'c'] as const;
+const SINGLETONS = 200;
+const TTL_S = 5;
+
+if (!haveEtcd() && process.env.CI) throw new Error('etcd-server is required under CI (/usr/bin/etcd)');
+const maybe = haveEtcd() ? describe : describe.skip;
+
+// Each singleton is `sleep 100000 0.<tag><i>`: the second argument adds nothing that matters
+// and makes each singleton's processes recognisable in /proc.
+const tag = `000${process.pid}`;
+const argOf = (i: number): string => `0.${tag}${String(i).padStart(3, '0')}`;
+
+// The most live processes of any one singleton right now.
+function worstInProc(): number {
+  const counts = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const arg = args[2];
+      if (!args[0]?.endsWith('sleep') || !arg?.startsWith(`0.${tag}`)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z' && state !== 'X') counts.set(arg, (counts.get(arg) ?? 0) + 1);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Math.max(0, ...counts.values());
+}
+
+let etcd: EtcdCluster | null = null;
+const emperors: Emperor[] = [];
+let worst = 0;
+const scan = setInterval(() => {
+  worst = Math.max(worst, worstInProc());
+}, 200);
+
+afterAll(async () => {
+  clearInterval(scan);
+  const leaked: number[] = [];
+  for (const em of emperors) leaked.push(...(await em.cleanup()));
+  await etcd?.cleanup();
+  expect(leaked).toEqual([]);
+  expect(worst).toBeLessThanOrEqual(1);
+});
+
+// Which node runs each singleton now (several when doubled; none when nowhere).
+async function holders(): Promise<Map<string, string[]>> {
+  const by = new Map<string, string[]>();
+  for (const [i, em] of emperors.entries()) {
+    const list = (await em.api<{ vassals: VassalStatus[] }>('/vassals')).body.vassals;
+    for (const v of list) if (v.state === 'running') by.set(v.name, [...(by.get(v.name) ?? []), NODES[i] ?? '']);
+  }
+  return by;
+}
+
+maybe('a fleet at scale', () => {
+  test(`${NODES.length} nodes × ${SINGLETONS} fleet singletons settle (each runs once fleet-wide, the rest stand by) and stay settled at idle, on one lease per node`, async () => {
+    etcd = await EtcdCluster.start(1);
+    for (const node of NODES) {
+      const em = new Emperor();
+      for (let i = 0; i < SINGLETONS; i++) em.write(`s${String(i).padStart(3, '0')}.yml`, `emperor:\n  command: [sleep, "100000", "${argOf(i)}"]\n  singleton: fleet\n  stop-timeout: 1s\n`);
+      emperors.push(em);
+      await em.start({ args: ['--fleet', etcd.url, '--node', node, '--fleet-ttl', `${TTL_S}s`] });
+    }
+    const settled = await waitFor(async () => {
+      const h = await holders();
+      return h.size === SINGLETONS && [...h.values()].every((ns) => ns.length === 1) ? h : undefined;
+    }, { message: `all ${SINGLETONS} singletons running on exactly one node`, timeout: 180_000, interval: 500 });
+    // Every other node shows each singleton in standby, held by its holder.
+    for (const [i, em] of emperors.entries()) {
+      const list = (await em.api<{ vassals: VassalStatus[] }>('/vassals')).body.vassals;
+      for (const v of list) {
+        const holder = settled.get(v.name)?.[0];
+        if (holder !== NODES[i]) expect([v.name, v.state, v.note]).toEqual([v.name, 'standby', `held by ${holder}`]);
+      }
+    }
+    // Idle for three TTLs: nothing moves, nothing stops.
+    const moved = async (): Promise<string[]> => {
+      const h = await holders();
+      return [...settled].filter(([name, ns]) => (h.get(name) ?? []).join() !== ns.join()).map(([name]) => name);
+    };
+    await holdsFor(async () => (await moved()).length === 0, { ms: 3 * TTL_S * 1000, message: 'every singleton stays on its node while the fleet is idle', interval: 1000 });
+    // One lease per node in etcd, whatever the number of singletons.
+    const leases = (await (await fetch(`http://127.0.0.1:${etcd.clientPort(0)}/v3/lease/leases`, { method: 'POST', body: '{}' })).json()) as { leases?: unknown[] };
+    expect(leases.leases?.length).toBe(NODES.length);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
