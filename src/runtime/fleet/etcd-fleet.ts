@@ -39,7 +39,7 @@ export interface RollPlan {
 const WATCH_BACKOFF = new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }).next();
 const DIAL_TIMEOUT_MS = 2000;
 // No per-host circuit breaker: the library's default opens it for 5 s after 3 failed calls of
-// any kind, and with a few hundred claims an election's own cancelled watches were enough to
+// any kind, and with a few hundred claims (each an etcd3 Election then) their cancelled watches were enough to
 // open it and fail every renewal (measured: 100 singletons on one node lost all their claims).
 // The global retry policy still moves a failed call to another member of the cluster.
 const HOST_POLICY = (): typeof noop => noop;

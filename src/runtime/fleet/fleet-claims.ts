@@ -92,10 +92,12 @@ export class FleetClaims {
     if (!c) return;
     this.#claims.delete(name);
     this.#guard.release(name);
-    if (c.ownedOn === null) return;
-    // Deleted only while it is still on this node's lease: never another node's key.
+    // Deleted only while it is still on this node's lease: never another node's key. Also
+    // when the claim is not known to be ours: a create whose answer was lost may have made it.
     // Unreachable etcd: the key expires with the lease.
-    const done = this.#deleteIfOn(this.#key(name), c.ownedOn).finally(() => {
+    const lease = c.ownedOn ?? this.#deps.lease.id;
+    if (lease === null) return;
+    const done = this.#deleteIfOn(this.#key(name), lease).finally(() => {
       if (this.#releasing.get(name) === done) this.#releasing.delete(name);
     });
     this.#releasing.set(name, done);

@@ -45,6 +45,14 @@ export interface FleetDancesDeps {
   readonly warn: (message: string) => void;
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export class FleetDances {
   readonly #deps: FleetDancesDeps;
   /** Requests already taken (key@create revision): a replayed watch event never dances twice. */
@@ -93,7 +101,11 @@ export class FleetDances {
     if (id === null) throw new Error('fleet: disconnected: this node has no lease in etcd, so it cannot ask another node to dance');
     const requestKey = `${DANCE_REQUESTS}${node}/${roll}`;
     const reportKey = `${DANCE_REPORTS}${roll}/${node}`;
-    const watcher = await ns.watch().key(reportKey).create();
+    const opening = ns.watch().key(reportKey).create();
+    const watcher = await withTimeout(opening, ttlMs, 'etcd did not open a watch of the report within the TTL').catch((err: unknown) => {
+      void opening.then((late) => late.cancel()).catch(() => undefined); // opened after all: close it
+      throw err;
+    });
     let shown = 0;
     try {
       return await new Promise((resolve, reject) => {
