@@ -49,8 +49,9 @@ const scan = setInterval(() => {
 
 afterAll(async () => {
   clearInterval(scan);
-  const leaked: number[] = [];
-  for (const em of emperors) leaked.push(...(await em.cleanup()));
+  // All at once: stopped one by one, the others would take over each stopped node's
+  // singletons and start hundreds of instances during the teardown.
+  const leaked = (await Promise.all(emperors.map((em) => em.cleanup()))).flat();
   await etcd?.cleanup();
   expect(leaked).toEqual([]);
   expect(worst).toBeLessThanOrEqual(1);
@@ -75,10 +76,16 @@ maybe('a fleet at scale', () => {
       emperors.push(em);
       await em.start({ args: ['--fleet', etcd.url, '--node', node, '--fleet-ttl', `${TTL_S}s`] });
     }
+    let seen = 'nothing read yet';
     const settled = await waitFor(async () => {
       const h = await holders();
+      const per = NODES.map((n) => `${n} ${[...h.values()].filter((ns) => ns[0] === n).length}`).join(', ');
+      seen = `${h.size} running (${per}), ${[...h.values()].filter((ns) => ns.length > 1).length} on two nodes`;
       return h.size === SINGLETONS && [...h.values()].every((ns) => ns.length === 1) ? h : undefined;
-    }, { message: `all ${SINGLETONS} singletons running on exactly one node`, timeout: 180_000, interval: 500 });
+    }, { message: `all ${SINGLETONS} singletons running on exactly one node`, timeout: 180_000, interval: 500 }).catch((err: unknown) => {
+      const warnings = emperors.flatMap((em, i) => em.logs.filter((l) => l.level === 'warn' || l.level === 40).slice(-5).map((l) => `${NODES[i]}: ${String(l.msg)}`));
+      throw new Error(`${(err as Error).message}; last seen: ${seen}; last warnings: ${warnings.join(' | ')}`);
+    });
     // Every other node shows each singleton in standby, held by its holder.
     for (const [i, em] of emperors.entries()) {
       const list = (await em.api<{ vassals: VassalStatus[] }>('/vassals')).body.vassals;
