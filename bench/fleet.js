@@ -124,6 +124,7 @@ async function main() {
     } catch {}
   }
   await sleep(3000);
+  const settled = await runningBy(nodes);
   const before = await etcdMetrics(client);
   const cpu0 = nodes.map((n) => cpuTicks(n.proc.pid));
   const w0 = Date.now();
@@ -135,6 +136,8 @@ async function main() {
   const leases = await leaseCount(client);
   const holders = await runningBy(nodes);
   const doubled = [...holders.values()].filter((hs) => hs.length > 1).length;
+  // Kept settled at idle: no singleton changed its holder (or stopped) during the window.
+  const moved = [...settled].filter(([name, hs]) => (holders.get(name) ?? []).join() !== hs.join()).length;
   const per = new Map(nodes.map((n) => [n.name, 0]));
   for (const [, hs] of holders) per.set(hs[0], per.get(hs[0]) + 1);
   const rate = (k) => ((after[k] - before[k]) / secs).toFixed(1);
@@ -158,6 +161,7 @@ async function main() {
   const rows = [
     ['fleet', `3 emperors × ${N} fleet singletons (\`sleep\`), TTL ${TTL}s, 1 etcd member, this 2-core machine`],
     ['every singleton running on exactly one node', `${allUpMs === null ? 'not reached in 90 s' : `${(allUpMs / 1000).toFixed(1)} s after the emperors started`}; at the end of the window ${holders.size} of ${N} running (held: ${[...per].map(([k, v]) => `${k} ${v}`).join(', ')}; on two nodes at once: ${doubled})`],
+    ['singletons that changed holder (or stopped) during the steady window', String(moved)],
     ['etcd writes (put + delete + txn) per second, steady', `${(Number(rate('puts')) + Number(rate('deletes')) + Number(rate('txns'))).toFixed(1)} (puts ${rate('puts')}, txns ${rate('txns')}); raft proposals ${rate('proposals')}/s`],
     ['lease keepalive messages per second', rate('renewals')],
     ['leases held in etcd', String(leases)],

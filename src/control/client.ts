@@ -3,7 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { VassalAction } from '../core/command-types.js';
-import type { FleetInfo, FleetNode, OutputLine, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, FleetRollEvent, OutputLine, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
@@ -73,8 +73,13 @@ export class ControlClient {
     return (await this.json('POST', '/reopen-logs')) as LogsReopened;
   }
 
-  private async stream<T>(path: string, signal: AbortSignal | undefined): Promise<AsyncIterable<T>> {
-    const res = await this.send('GET', path, signal);
+  // A rolling dance of `name` across the fleet: each node's steps and outcomes, then `done`.
+  async fleetDance(name: string, opts: StreamOptions = {}): Promise<AsyncIterable<FleetRollEvent>> {
+    return this.stream<FleetRollEvent>(`/fleet/dance/${encodeURIComponent(name)}`, opts.signal, 'POST');
+  }
+
+  private async stream<T>(path: string, signal: AbortSignal | undefined, method = 'GET'): Promise<AsyncIterable<T>> {
+    const res = await this.send(method, path, signal);
     if (res.statusCode !== 200) throw errorFromBody(res.statusCode ?? 0, await readText(res));
     return readNdjson<T>(res, signal);
   }

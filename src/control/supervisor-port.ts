@@ -3,7 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, FleetRollEvent, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
   readonly ok: boolean;
@@ -75,4 +75,10 @@ export interface SupervisorPort {
    * EMP_ERR_NOT_IN_FLEET alone, EMP_ERR_FLEET_UNREACHABLE when etcd does not answer.
    */
   fleetNodes(): Promise<FleetNode[]>;
+  /**
+   * Plans a rolling dance of `name` across the nodes that run it (from the registry in etcd)
+   * and returns the roll to run: it emits each FleetRollEvent and resolves with its success.
+   * Rejects like fleetNodes, and with EMP_ERR_UNKNOWN_VASSAL when no node runs `name`.
+   */
+  fleetRoll(name: string): Promise<(emit: (e: FleetRollEvent) => void) => Promise<boolean>>;
 }

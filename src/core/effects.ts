@@ -18,7 +18,7 @@ export type Effect =
   /** The vassal is gone: close its sockets and drop it. */
   | { readonly type: 'forget' }
   | { readonly type: 'emit'; readonly event: LifecycleEvent }
-  /** Campaign for the vassal's fleet claim; fleet-granted or fleet-standby answer it. */
+  /** Ask for the vassal's fleet claim; fleet-granted or fleet-standby answer it. */
   | { readonly type: 'fleet-claim' }
   /** Give the claim up at once (no instance is left): another node may take it without waiting for the TTL. */
   | { readonly type: 'fleet-release' }

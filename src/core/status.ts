@@ -151,3 +151,15 @@ export interface VassalSourceInfo {
   /** Why it is disconnected, null when connected. */
   readonly error: string | null;
 }
+
+/**
+ * What `POST /fleet/dance/:name` streams while it rolls a dance across the fleet, one node at
+ * a time: the plan, each node's steps as that node reports them, each node's outcome, and the
+ * roll's outcome (`done`, always last).
+ */
+export type FleetRollEvent =
+  | { readonly type: 'plan'; readonly vassal: string; readonly nodes: readonly string[]; readonly skipped: readonly { readonly node: string; readonly state: string }[] }
+  | { readonly type: 'node-start'; readonly node: string }
+  | { readonly type: 'step'; readonly node: string; readonly message: string }
+  | { readonly type: 'node-done'; readonly node: string; readonly ok: boolean; readonly message: string }
+  | { readonly type: 'done'; readonly ok: boolean; readonly message: string; readonly danced: readonly string[]; readonly notDanced: readonly string[] };

@@ -97,7 +97,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   // In a fleet, claims of fleet singletons go to etcd; alone, they are never granted.
   // Loaded only in a fleet: etcd3 and gRPC cost every CLI call a large share of its start-up.
   const fleet: EtcdFleet | null = opts.fleet
-    ? new (await import('../runtime/fleet/etcd-fleet.js')).EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), log })
+    ? new (await import('../runtime/fleet/etcd-fleet.js')).EtcdFleet(opts.fleet, { clock, report, vassals: () => read.list().map(fleetVassal), dance: (name, step) => supervisor.danceHere(name, step), log })
     : null;
   const interpret = effectInterpreter({
     instances,

@@ -2,7 +2,7 @@
 // core decides whether a command is accepted and when it has its outcome.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
-import type { FleetInfo, FleetNode, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
+import type { FleetInfo, FleetNode, FleetRollEvent, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
 import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
 import { EmperorError } from '../errors.js';
 import { refusalError } from '../control/refusal-error.js';
@@ -15,6 +15,8 @@ import type { ReadModel } from '../runtime/read-model.js';
 export interface FleetView {
   info(): FleetInfo;
   nodes(timeoutMs: number): Promise<FleetNode[]>;
+  planRoll(vassal: string, timeoutMs: number): Promise<{ readonly nodes: readonly string[]; readonly skipped: readonly { readonly node: string; readonly state: string }[] }>;
+  roll(vassal: string, nodes: readonly string[], emit: (e: FleetRollEvent) => void): Promise<{ ok: boolean; message: string }>;
 }
 
 const FLEET_READ_TIMEOUT_MS = 3000;
@@ -121,10 +123,44 @@ export class Supervisor implements SupervisorPort {
   }
 
   async fleetNodes(): Promise<FleetNode[]> {
-    const fleet = this.#fleet;
-    if (!fleet) throw new EmperorError('EMP_ERR_NOT_IN_FLEET', 'this emperor runs alone: start it with --fleet etcd://HOST:PORT to join a fleet');
+    const fleet = this.#inFleet();
+    return this.#fromEtcd(fleet, () => fleet.nodes(FLEET_READ_TIMEOUT_MS));
+  }
+
+  async fleetRoll(name: string): Promise<(emit: (e: FleetRollEvent) => void) => Promise<boolean>> {
+    const fleet = this.#inFleet();
+    const plan = await this.#fromEtcd(fleet, () => fleet.planRoll(name, FLEET_READ_TIMEOUT_MS));
+    if (plan.nodes.length === 0) {
+      const others = plan.skipped.map((s) => `${s.node}: ${s.state}`).join(', ');
+      throw new EmperorError('EMP_ERR_UNKNOWN_VASSAL', `no node of the fleet runs ${name}${others ? ` (${others})` : ''}, so there is nothing to dance`);
+    }
+    return async (emit) => {
+      emit({ type: 'plan', vassal: name, nodes: plan.nodes, skipped: plan.skipped });
+      return (await fleet.roll(name, plan.nodes, emit)).ok;
+    };
+  }
+
+  /** A dance here, for another node's rolling dance: its steps as they happen, then its outcome. */
+  async danceHere(name: string, step: (message: string) => void): Promise<{ ok: boolean; message: string }> {
+    const unsubscribe = this.#bus.subscribe((e) => {
+      if (e.vassal === name && e.type === 'dance-step') step(e.message);
+    });
     try {
-      return await fleet.nodes(FLEET_READ_TIMEOUT_MS);
+      const outcome = await this.act(name, 'dance', true);
+      return { ok: outcome.ok, message: outcome.message };
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  #inFleet(): FleetView {
+    if (!this.#fleet) throw new EmperorError('EMP_ERR_NOT_IN_FLEET', 'this emperor runs alone: start it with --fleet etcd://HOST:PORT to join a fleet');
+    return this.#fleet;
+  }
+
+  async #fromEtcd<T>(fleet: FleetView, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
     } catch (err) {
       throw new EmperorError('EMP_ERR_FLEET_UNREACHABLE', `fleet: disconnected: cannot read the fleet from etcd (${fleet.info().endpoints.join(', ')}): ${(err as Error).message}`, { cause: err });
     }

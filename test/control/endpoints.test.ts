@@ -96,6 +96,10 @@ describe('control API endpoints', () => {
     await expect(s.client.fleet()).rejects.toMatchObject({ code: 'EMP_ERR_NOT_IN_FLEET' });
   });
 
+  test('POST /fleet/dance/NAME on an emperor that runs alone is EMP_ERR_NOT_IN_FLEET (409), before any stream', async () => {
+    await expect(s.client.fleetDance('worker')).rejects.toMatchObject({ code: 'EMP_ERR_NOT_IN_FLEET' });
+  });
+
   test('names with reserved characters round-trip through percent-encoding', async () => {
     s.supervisor.vassals.set('a b#c', makeStatus('a b#c'));
     expect((await s.client.get('a b#c')).name).toBe('a b#c');

@@ -10,6 +10,7 @@ import { usageError } from '../exit-codes.js';
 import { painter, useColour } from '../output.js';
 import { forEachTarget, outcomeOf, pickTargets, printResults, refusedOutcome, type Result } from './targets.js';
 import { printOutcome } from './vassal-action.js';
+import { rollFleetDance } from './fleet-roll.js';
 
 export function registerRestartDance(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
   const cmd = program
@@ -18,6 +19,8 @@ export function registerRestartDance(program: Command, run: (action: () => Promi
     .argument('[names...]', 'the vassals (may be left out when exactly one vassal has reload: dance)')
     .option('--all', 'dance every vassal with reload: dance that is not stopped, in parallel')
     .option('--no-wait', 'return as soon as the emperor accepted each request')
+    .option('--fleet', 'roll the dance of NAME across every node of the fleet that runs it, one node at a time')
+    .option('--json', 'with --fleet: print one JSON object (every node, its steps and outcome) at the end')
     .addHelpText('after', `
 The dance: start the stand-in, wait until it is ready, stop the original, start a new
 original, wait until it is ready, stop the stand-in. Each step is printed with its duration.
@@ -28,10 +31,23 @@ Examples:
   $ emperor restart-dance            # the only vassal with reload: dance
   $ emperor restart-dance worker
   $ emperor restart-dance worker queue
-  $ emperor restart-dance --all`);
+  $ emperor restart-dance --all
+
+In a fleet (the emperor runs with --fleet etcd://…), --fleet NAME rolls the dance across the
+nodes whose registration shows NAME running, in the order of their names: each node's dance
+ends before the next one begins, and the first failure stops the roll (that node's original
+keeps serving; later nodes are not touched). Ask any node's emperor: it sends each request
+through etcd and prints every node's steps.
+  $ emperor restart-dance --fleet web
+  $ emperor restart-dance --fleet web --json`);
   addConnectionOptions(cmd).action((names: string[]) => run(async () => {
-    const { all, wait } = cmd.opts<{ all?: boolean; wait: boolean }>();
+    const { all, wait, fleet, json } = cmd.opts<{ all?: boolean; wait: boolean; fleet?: boolean; json?: boolean }>();
     const client = clientFor(cmd);
+    if (fleet) {
+      if (names.length !== 1 || all) throw usageError('--fleet rolls one vassal: name exactly one (emperor restart-dance --fleet NAME)');
+      return rollFleetDance(client, names[0] ?? '', json === true);
+    }
+    if (json) throw usageError('--json goes with --fleet');
     const dancers = await pickDancers(client, names, all === true);
     if (dancers.length === 1 && !all) {
       const result = await danceOne(client, dancers[0] ?? '', wait, false);

@@ -4,6 +4,7 @@ import { dashboardRoutes } from '../dashboard/routes.js';
 import { emperorInfo } from './emperor-info.js';
 import { events } from './events.js';
 import { fleet } from './fleet.js';
+import { fleetDance } from './fleet-dance.js';
 import { getVassal } from './get-vassal.js';
 import { listVassals } from './list-vassals.js';
 import { allLogs, logs } from './logs.js';
@@ -11,4 +12,4 @@ import { metrics } from './metrics.js';
 import { reopenLogs } from './reopen-logs.js';
 import { vassalAction } from './vassal-action.js';
 
-export const routes: readonly Route[] = [listVassals, getVassal, logs, allLogs, vassalAction, events, metrics, emperorInfo, reopenLogs, fleet, ...dashboardRoutes];
+export const routes: readonly Route[] = [listVassals, getVassal, logs, allLogs, vassalAction, events, metrics, emperorInfo, reopenLogs, fleet, fleetDance, ...dashboardRoutes];

@@ -1,68 +1,89 @@
-// Fleet singleton claims on etcd: one election per vassal (etcd3's Election, the recipe of
-// etcd's own concurrency package), campaigned for with this node's name. The core hears the
-// outcome as events: fleet-granted (again at each renewal, with fresh deadlines) and
-// fleet-standby (who holds it, or why it cannot be had). Losing the claim never revokes its
-// lease: the lease is left to expire in etcd, after this node's instance is dead.
-import type { Campaign, Election, ElectionObserver, Lease, Namespace } from 'etcd3';
+// Fleet singleton claims on etcd, all on the node's one lease (node-lease.ts). A claim is the
+// key `claims/NAME`, created in a transaction only if it is absent, with this node's lease: the
+// node that created it holds the singleton until it deletes the key or its lease expires.
+// The core hears the outcome as events: fleet-granted (again at each renewal of the node's
+// lease, with fresh deadlines) and fleet-standby (who holds it, or why it cannot be had).
+//
+// A claim whose deadlines run out is not deleted: the instance may still be stopping, so the
+// key is left to expire with the lease. If the lease turns out to be alive after all (a late
+// renewal), the key is still this node's and the claim is granted again.
+//
+// One watch on `claims/` tells every node at once when a key goes, so a standby node takes
+// over without waiting; a read of the prefix every half TTL repairs anything a watch missed.
+import type { Namespace, Watcher } from 'etcd3';
 import type { VassalEvent } from '../../core/events.js';
 import type { Clock } from '../clock.js';
 import type { FenceGuard } from './fence-guard.js';
 import { claimDeadlines } from './fleet-timing.js';
-import { LeaseRenewer } from './lease-renewer.js';
 import { monotonicMs, msToMonotonicNs } from './monotonic.js';
+import type { NodeLease } from './node-lease.js';
 
 const RETRY_MS = 1000;
+export const CLAIMS_PREFIX = 'claims/';
 
 export interface FleetClaimsDeps {
-  /** The fleet's namespace (the prefix): elections live under `election/NAME/`. */
+  /** The fleet's namespace (the prefix): claims live under `claims/NAME`. */
   readonly ns: Namespace;
   readonly node: string;
   readonly ttlMs: number;
+  readonly lease: NodeLease;
   readonly guard: FenceGuard;
   readonly clock: Clock;
   readonly report: (name: string, event: VassalEvent) => void;
   readonly warn: (message: string, name?: string) => void;
 }
 
-interface Claim {
-  readonly name: string;
-  readonly election: Election;
-  campaign: Campaign | null;
-  renewer: LeaseRenewer | null;
-  elected: boolean;
-  /** The elected campaign's killBy (monotonic ms): what a loss must respect. */
-  killBy: number | null;
-  lapseTimer: NodeJS.Timeout | null;
-  retryTimer: NodeJS.Timeout | null;
-  observer: ElectionObserver | null;
-  /** The standby last reported, so that the core hears each change once. */
-  shown: string | null;
+/** What a claim's key holds. */
+interface ClaimValue {
+  readonly node: string;
 }
 
-// etcd3's Campaign keeps its lease private; the fence needs it to know the lease's deadline.
-function leaseOf(campaign: Campaign): Lease {
-  const lease = (campaign as unknown as { lease?: Lease }).lease;
-  if (!lease || typeof lease.keepaliveOnce !== 'function') throw new Error('etcd3: Campaign has no lease (the etcd3 version is not supported)');
-  return lease;
+interface Claim {
+  readonly name: string;
+  /** The node lease the key `claims/NAME` is on, when it is this node's (null: not ours). */
+  ownedOn: string | null;
+  /** Granted to the core and not lapsed since. */
+  granted: boolean;
+  /** A create transaction is in flight. */
+  trying: boolean;
+  /** A create transaction failed without an answer: it may have created the key after all. */
+  unsure: boolean;
+  /** The etcd revision of the latest news applied: older news (a slow read) is ignored. */
+  rev: number;
+  /** The standby last reported, so that the core hears each change once. */
+  shown: string | null;
 }
 
 export class FleetClaims {
   readonly #deps: FleetClaimsDeps;
   readonly #claims = new Map<string, Claim>();
   #guard: FenceGuard;
+  #lapseTimer: NodeJS.Timeout | null = null;
+  #resync: NodeJS.Timeout;
+  #watcher: Watcher | null = null;
+  #closed = false;
+  /** The node lease whose first renewal was seen: claims waiting for a lease are tried then. */
+  #leaseSeen: string | null = null;
+  /** Deletes of released claims still in flight: a new claim of the name waits for its own. */
+  readonly #releasing = new Map<string, Promise<unknown>>();
 
   constructor(deps: FleetClaimsDeps) {
     this.#deps = deps;
     this.#guard = deps.guard;
+    deps.lease.listen({
+      renewed: (id, validUntil) => this.#renewed(id, validUntil),
+      failed: () => undefined, // the deadlines take care of renewals that do not come
+      lost: (id, err) => this.#leaseLost(id, err),
+    });
+    this.#watch();
+    this.#resync = setInterval(() => void this.#readAll(), deps.ttlMs / 2);
   }
 
   claim(name: string): void {
     if (this.#claims.has(name)) return;
-    const ttlSeconds = Math.ceil(this.#deps.ttlMs / 1000);
-    const c: Claim = { name, election: this.#deps.ns.election(name, ttlSeconds), campaign: null, renewer: null, elected: false, killBy: null, lapseTimer: null, retryTimer: null, observer: null, shown: null };
+    const c: Claim = { name, ownedOn: null, granted: false, trying: false, unsure: false, rev: 0, shown: null };
     this.#claims.set(name, c);
-    this.#campaign(c);
-    this.#observe(c);
+    this.#try(c);
   }
 
   /** The vassal no longer runs here (its instances are gone): hand the claim over at once. */
@@ -70,11 +91,16 @@ export class FleetClaims {
     const c = this.#claims.get(name);
     if (!c) return;
     this.#claims.delete(name);
-    this.#clearTimers(c);
-    c.renewer?.stop();
-    c.campaign?.resign().catch(() => undefined); // revokes the lease; unreachable etcd: it expires
-    void c.observer?.cancel().catch(() => undefined);
     this.#guard.release(name);
+    // Deleted only while it is still on this node's lease: never another node's key. Also
+    // when the claim is not known to be ours: a create whose answer was lost may have made it.
+    // Unreachable etcd: the key expires with the lease.
+    const lease = c.ownedOn ?? this.#deps.lease.id;
+    if (lease === null) return;
+    const done = this.#deleteIfOn(this.#key(name), lease).finally(() => {
+      if (this.#releasing.get(name) === done) this.#releasing.delete(name);
+    });
+    this.#releasing.set(name, done);
   }
 
   /** A new process group of a fleet singleton: the guard kills it when the claim runs out. */
@@ -87,121 +113,224 @@ export class FleetClaims {
     this.#guard = guard;
   }
 
-  /** The guard is gone: no claim may be trusted any longer. */
+  /** The guard is gone: no claim may be trusted any longer (the keys stay; a renewal grants them again). */
   lapseAll(reason: string): void {
-    for (const c of this.#claims.values()) if (c.elected) this.#lose(c, reason, monotonicMs());
+    this.#lapse(reason, monotonicMs());
   }
 
-  /** At exit, once every instance is stopped. */
+  /** At exit, once every instance is stopped (the node's lease is revoked after this). */
   releaseAll(): void {
+    this.#closed = true;
+    clearInterval(this.#resync);
+    if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
+    void this.#watcher?.cancel().catch(() => undefined);
     for (const name of [...this.#claims.keys()]) this.release(name);
   }
 
-  #campaign(c: Claim): void {
-    c.retryTimer = null;
-    const asked = monotonicMs();
-    const campaign = c.election.campaign(this.#deps.node);
-    c.campaign = campaign;
-    c.elected = false;
-    const current = (): boolean => this.#claims.get(c.name) === c && c.campaign === campaign;
-    c.renewer = new LeaseRenewer(
-      leaseOf(campaign),
-      this.#deps.ttlMs,
-      {
-        renewed: () => {
-          if (current() && c.elected) this.#grant(c);
-        },
-        failed: () => undefined, // the deadlines take care of renewals that do not come
-        lost: (err) => {
-          if (current()) this.#failed(c, err);
-        },
-      },
-      asked,
-    );
-    campaign.on('elected', () => {
-      if (!current()) return;
-      c.elected = true;
-      this.#grant(c);
-    });
-    campaign.on('error', (err: Error) => {
-      if (current()) this.#failed(c, err);
-    });
+  #key(name: string): string {
+    return `${CLAIMS_PREFIX}${name}`;
   }
 
-  // Reports the claim's fresh deadlines (and tells the guard), unless it is already too late.
-  #grant(c: Claim): void {
-    const validUntil = c.renewer?.validUntil;
-    if (validUntil === null || validUntil === undefined) return;
-    const { renewBy, killBy } = claimDeadlines(validUntil, this.#deps.ttlMs);
+  // Creates the key if it is absent, on the node's lease; otherwise learns who holds it.
+  #try(c: Claim): void {
+    const id = this.#deps.lease.id;
+    if (c.trying || c.ownedOn !== null || id === null || this.#closed) return; // a grant of the lease tries again
+    const releasing = this.#releasing.get(c.name);
+    if (releasing) return void releasing.then(() => this.#try(c));
+    const { ns, node } = this.#deps;
+    const key = this.#key(c.name);
+    const value: ClaimValue = { node };
+    c.trying = true;
+    ns.if(key, 'Create', '==', 0)
+      .then(ns.put(key).value(JSON.stringify(value)).lease(id))
+      .else(ns.get(key))
+      .options({ deadline: Date.now() + this.#deps.ttlMs / 3 })
+      .commit()
+      .then(
+        (res) => {
+          c.trying = false;
+          if (this.#claims.get(c.name) !== c) {
+            if (res.succeeded) void this.#deleteIfOn(key, id);
+            return;
+          }
+          const rev = Number(res.header.revision);
+          if (res.succeeded) {
+            c.rev = Math.max(c.rev, rev);
+            return this.#owned(c, id);
+          }
+          const kv = res.responses[0]?.response_range?.kvs?.[0];
+          if (!kv) return void setTimeout(() => this.#try(c), RETRY_MS); // deleted in between
+          this.#seen(c, rev, String(kv.lease), kv.value.toString());
+        },
+        (err: unknown) => {
+          c.trying = false;
+          c.unsure = true;
+          if (this.#claims.get(c.name) !== c) return;
+          // Perhaps created after all (an answer lost): the next read of the prefix finds out.
+          this.#standby(c, null, `cannot claim in etcd: ${(err as Error).message}`);
+          setTimeout(() => this.#try(c), RETRY_MS);
+        },
+      );
+  }
+
+  // Deletes the key only while it is on lease `id` (this node's): never another node's key.
+  #deleteIfOn(key: string, id: string): Promise<unknown> {
+    const { ns } = this.#deps;
+    return ns.if(key, 'Lease', '==', id).then(ns.delete().key(key)).commit().catch(() => undefined);
+  }
+
+  // The key is this node's, on lease `id`: granted as soon as the lease's deadlines allow.
+  #owned(c: Claim, id: string): void {
+    if (this.#deps.lease.id !== id) return; // that lease is already gone: try on the new one
+    c.ownedOn = id;
+    const validUntil = this.#deps.lease.validUntil;
+    if (validUntil !== null) this.#grant(c, validUntil, monotonicMs());
+  }
+
+  // The key as etcd had it at revision `rev` (a read, a watch): this node's own, or another's.
+  #seen(c: Claim, rev: number, lease: string, text: string): void {
+    if (rev < c.rev) return;
+    c.rev = rev;
+    if (lease === this.#deps.lease.id) {
+      // Ours without a create that succeeded: only an unanswered create may have made it; anything
+      // else is a key of a released claim whose delete is on its way.
+      if (c.ownedOn === null && c.unsure) this.#owned(c, lease);
+      else if (c.ownedOn === null) setTimeout(() => this.#try(c), RETRY_MS);
+      return;
+    }
+    c.unsure = false;
+    if (c.ownedOn !== null) this.#gone(c, 'the fleet claim was taken over in etcd');
+    let holder: string | null = null;
+    try {
+      holder = (JSON.parse(text) as ClaimValue).node;
+    } catch {
+      holder = null;
+    }
+    this.#standby(c, holder, holder === null ? 'held by another node' : `held by ${holder}`);
+  }
+
+  // The key is gone (deleted, or its lease expired): whoever creates it first holds it.
+  #absent(c: Claim, rev: number): void {
+    if (rev < c.rev) return;
+    c.rev = rev;
+    c.unsure = false;
+    if (c.ownedOn !== null) this.#gone(c, 'the fleet claim is gone from etcd');
+    this.#try(c);
+  }
+
+  // This node's key is no longer there: whatever runs stops at once (the lease is expiring or gone).
+  #gone(c: Claim, reason: string): void {
+    c.ownedOn = null;
     const now = monotonicMs();
-    if (now >= renewBy) return; // the lapse timer (or the next renewal) decides
+    if (c.granted) this.#lose(c, reason, Math.min(now, this.#killBy() ?? now));
+  }
+
+  #renewed(id: string, validUntil: number): void {
+    const now = monotonicMs();
+    const { renewBy } = claimDeadlines(validUntil, this.#deps.ttlMs);
+    if (now >= renewBy) return; // the lapse timer decided already
+    // A new lease: the claims that could not be tried without one are tried now (once: a claim
+    // held elsewhere is tried again when its key goes, not at every renewal).
+    const fresh = this.#leaseSeen !== id;
+    this.#leaseSeen = id;
+    for (const c of this.#claims.values()) {
+      if (c.ownedOn === id) this.#grant(c, validUntil, now);
+      else if (fresh && c.ownedOn === null) this.#try(c);
+    }
+    if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
+    this.#lapseTimer = setTimeout(() => this.#lapse('the fleet claim was not renewed in time (etcd unreachable or slow)', this.#killBy() ?? monotonicMs()), renewBy - now);
+  }
+
+  // Reports the claim's fresh deadlines (and tells the guard first).
+  #grant(c: Claim, validUntil: number, now: number): void {
+    const { renewBy, killBy } = claimDeadlines(validUntil, this.#deps.ttlMs);
+    if (now >= renewBy) return;
     this.#guard.deadline(c.name, msToMonotonicNs(killBy));
-    c.killBy = killBy;
+    c.granted = true;
     c.shown = null;
     this.#deps.report(c.name, { type: 'fleet-granted', renewBy: this.#toClock(renewBy, now), killBy: this.#toClock(killBy, now) });
-    if (c.lapseTimer) clearTimeout(c.lapseTimer);
-    c.lapseTimer = setTimeout(() => this.#lose(c, 'the fleet claim was not renewed in time (etcd unreachable or slow)', c.killBy ?? monotonicMs()), renewBy - now);
   }
 
-  // The held claim is lost: stop here by killBy, let the old lease expire on its own, and
-  // campaign again (the new campaign queues behind the old key until it expires).
+  // Every granted claim lapses: stop by killBy. The keys stay on the lease (see the top).
+  #lapse(reason: string, killBy: number): void {
+    this.#lapseTimer = null;
+    for (const c of this.#claims.values()) if (c.granted) this.#lose(c, reason, killBy);
+  }
+
   #lose(c: Claim, reason: string, killBy: number): void {
     const now = monotonicMs();
     this.#guard.deadline(c.name, msToMonotonicNs(killBy));
     this.#deps.report(c.name, { type: 'fleet-standby', holder: null, reason, killBy: this.#toClock(killBy, now) });
-    this.#deps.warn(`fleet claim lost: ${reason}`, c.name);
+    if (c.granted) this.#deps.warn(`fleet claim lost: ${reason}`, c.name);
+    c.granted = false;
     c.shown = reason;
-    const campaign = c.campaign;
-    if (campaign) leaseOf(campaign).release(); // passive: no revoke, it expires after killBy
-    this.#abandon(c);
   }
 
-  #failed(c: Claim, err: Error): void {
-    if (c.elected) {
-      // etcd says the lease is gone, or the campaign broke: nothing may run here from now on.
-      this.#lose(c, `etcd: ${err.message}`, Math.min(c.killBy ?? monotonicMs(), monotonicMs()));
-      return;
+  #leaseLost(id: string | null, err: Error): void {
+    if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
+    this.#lapseTimer = null;
+    for (const c of this.#claims.values()) {
+      if (id !== null && c.ownedOn !== id) continue;
+      c.ownedOn = null;
+      if (c.granted) this.#lose(c, `etcd: ${err.message}`, Math.min(monotonicMs(), this.#killBy() ?? monotonicMs()));
     }
-    c.campaign?.resign().catch(() => undefined); // never elected: nothing runs under it
-    this.#standby(c, null, `cannot campaign in etcd: ${err.message}`);
-    this.#abandon(c);
   }
 
-  #abandon(c: Claim): void {
-    this.#clearTimers(c);
-    c.renewer?.stop();
-    c.renewer = null;
-    c.campaign = null;
-    c.elected = false;
-    c.retryTimer = setTimeout(() => this.#campaign(c), RETRY_MS);
+  // The node lease's killBy (monotonic ms), from its last confirmed renewal.
+  #killBy(): number | null {
+    const validUntil = this.#deps.lease.validUntil;
+    return validUntil === null ? null : claimDeadlines(validUntil, this.#deps.ttlMs).killBy;
   }
 
-  // Follows the election's leader, to show `standby (held by NODE)`.
-  #observe(c: Claim): void {
-    c.election.observe().then(
-      (observer) => {
-        if (this.#claims.get(c.name) !== c) {
-          void observer.cancel().catch(() => undefined);
-          return;
-        }
-        c.observer = observer;
-        const show = (): void => {
-          const leader = observer.leader() ?? null;
-          if (!c.elected) this.#standby(c, leader, leader === null ? 'no node holds it' : `held by ${leader}`);
-        };
-        show();
-        observer.on('change', show);
-        observer.on('error', () => {
-          c.observer = null;
-          setTimeout(() => this.#observeIfClaimed(c), RETRY_MS);
-        });
-      },
-      () => setTimeout(() => this.#observeIfClaimed(c), RETRY_MS),
-    );
+  // One watch for every claim of the fleet: a key that goes wakes the nodes that want it.
+  #watch(): void {
+    this.#deps.ns
+      .watch()
+      .prefix(CLAIMS_PREFIX)
+      .create()
+      .then(
+        (watcher) => {
+          if (this.#closed) return void watcher.cancel().catch(() => undefined);
+          this.#watcher = watcher;
+          watcher.on('put', (kv) => {
+            const c = this.#claims.get(this.#nameOf(kv.key.toString()));
+            if (c) this.#seen(c, Number(kv.mod_revision), String(kv.lease), kv.value.toString());
+          });
+          watcher.on('delete', (kv) => {
+            const c = this.#claims.get(this.#nameOf(kv.key.toString()));
+            if (c) this.#absent(c, Number(kv.mod_revision));
+          });
+          watcher.on('connected', () => void this.#readAll());
+          watcher.on('error', () => undefined); // the resync covers what it misses
+        },
+        () => {
+          if (!this.#closed) setTimeout(() => this.#watch(), RETRY_MS);
+        },
+      );
   }
 
-  #observeIfClaimed(c: Claim): void {
-    if (this.#claims.get(c.name) === c) this.#observe(c);
+  #nameOf(key: string): string {
+    const at = key.indexOf(CLAIMS_PREFIX);
+    return at < 0 ? key : key.slice(at + CLAIMS_PREFIX.length);
+  }
+
+  // Reads every claim key (one range read, no write) and catches up with what etcd has.
+  async #readAll(): Promise<void> {
+    if (this.#closed || this.#claims.size === 0) return;
+    let kvs;
+    try {
+      kvs = await this.#deps.ns.getAll().prefix(CLAIMS_PREFIX).options({ deadline: Date.now() + this.#deps.ttlMs / 3 }).exec();
+    } catch {
+      return; // etcd unreachable: the deadlines take care of held claims
+    }
+    const rev = Number(kvs.header.revision);
+    const found = new Map(kvs.kvs.map((kv) => [this.#nameOf(kv.key.toString()), kv]));
+    for (const c of this.#claims.values()) {
+      if (c.trying) continue;
+      const kv = found.get(c.name);
+      if (kv) this.#seen(c, rev, String(kv.lease), kv.value.toString());
+      else this.#absent(c, rev);
+    }
   }
 
   #standby(c: Claim, holder: string | null, reason: string): void {
@@ -209,13 +338,6 @@ export class FleetClaims {
     if (c.shown === key) return;
     c.shown = key;
     this.#deps.report(c.name, { type: 'fleet-standby', holder, reason, killBy: null });
-  }
-
-  #clearTimers(c: Claim): void {
-    if (c.lapseTimer) clearTimeout(c.lapseTimer);
-    if (c.retryTimer) clearTimeout(c.retryTimer);
-    c.lapseTimer = null;
-    c.retryTimer = null;
   }
 
   // A monotonic time as the core's clock reads it.

@@ -1,18 +1,18 @@
-// This emperor's registration in the fleet: `nodes/NODE` under the prefix, written with a lease
-// of its own, holding the node's vassals (so that `emperor status --fleet` on any node can list
-// every node). Whether etcd is reachable is read from the renewals of that lease.
-import type { Lease, Namespace } from 'etcd3';
+// This emperor's registration in the fleet: `nodes/NODE` under the prefix, on the node's lease
+// (node-lease.ts), holding the node's vassals (so that `emperor status --fleet` on any node can
+// list every node). Whether etcd is reachable is read from the renewals of that lease.
+import type { Namespace } from 'etcd3';
 import type { FleetNode, FleetVassal } from '../../core/status.js';
 import type { Clock } from '../clock.js';
-import { LeaseRenewer } from './lease-renewer.js';
 import { monotonicMs } from './monotonic.js';
+import type { NodeLease } from './node-lease.js';
 
 const PUBLISH_EVERY_MS = 1000;
-const RETRY_MS = 1000;
 export const NODES_PREFIX = 'nodes/';
 
 export interface MembershipDeps {
   readonly ns: Namespace;
+  readonly lease: NodeLease;
   readonly node: string;
   readonly ttlMs: number;
   readonly clock: Clock;
@@ -24,18 +24,25 @@ export interface MembershipDeps {
 
 export class FleetMembership {
   readonly #deps: MembershipDeps;
-  #lease: Lease | null = null;
-  #renewer: LeaseRenewer | null = null;
-  #published: string | null = null;
+  /** The lease id the record was last written on, and what it said. */
+  #published: { lease: string; body: string } | null = null;
   #connected = false;
   #timer: NodeJS.Timeout;
-  #retry: NodeJS.Timeout | null = null;
   #closed = false;
   #lastError = 'no renewal confirmed in time';
 
   constructor(deps: MembershipDeps) {
     this.#deps = deps;
-    this.#register();
+    deps.lease.listen({
+      renewed: () => {
+        this.#setConnected(this.connected, 'registration renewed');
+        this.#publish();
+      },
+      failed: (err) => {
+        this.#lastError = err.message;
+      },
+      lost: (_id, err) => this.#setConnected(false, `registration lost: ${err.message}`),
+    });
     this.#timer = setInterval(() => {
       this.#setConnected(this.connected, this.#lastError);
       this.#publish();
@@ -43,13 +50,13 @@ export class FleetMembership {
   }
 
   /**
-   * Connected while etcd confirmed the registration recently: its validUntil is more than
+   * Connected while etcd confirmed the node's lease recently: its validUntil is more than
    * 0.4 TTL ahead, the same margin as a claim's renewBy. One failed renewal (a member that
    * just died, before the client moves to another) is not a disconnection.
    */
   get connected(): boolean {
-    const until = this.#renewer?.validUntil;
-    return until !== null && until !== undefined && until - 0.4 * this.#deps.ttlMs > monotonicMs();
+    const until = this.#deps.lease.validUntil;
+    return until !== null && until - 0.4 * this.#deps.ttlMs > monotonicMs();
   }
 
   /** Every node registered now (this one included), by name. */
@@ -66,35 +73,10 @@ export class FleetMembership {
       .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   }
 
-  /** At exit: the registration goes at once (revoked), not after the TTL. */
-  async close(): Promise<void> {
+  /** At exit (the node's lease, revoked after this, takes the record with it). */
+  close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#renewer?.stop();
-    await this.#lease?.revoke({ deadline: Date.now() + 2000 }).catch(() => undefined);
-  }
-
-  #register(): void {
-    this.#retry = null;
-    if (this.#closed) return;
-    const lease = this.#deps.ns.lease(Math.ceil(this.#deps.ttlMs / 1000), { autoKeepAlive: false });
-    lease.on('lost', () => undefined); // reported through the renewer
-    this.#lease = lease;
-    this.#published = null;
-    this.#renewer = new LeaseRenewer(lease, this.#deps.ttlMs, {
-      renewed: () => {
-        this.#setConnected(this.connected, 'registration renewed');
-        if (this.#published === null) this.#publish();
-      },
-      failed: (err) => {
-        this.#lastError = err.message;
-      },
-      lost: (err) => {
-        this.#setConnected(false, `registration lost: ${err.message}`);
-        if (!this.#closed) this.#retry = setTimeout(() => this.#register(), RETRY_MS);
-      },
-    });
   }
 
   #setConnected(connected: boolean, why: string): void {
@@ -103,22 +85,25 @@ export class FleetMembership {
     this.#deps.connectivity(connected, why);
   }
 
-  // Writes the node's record when it changed (and after each new registration).
+  // Writes the node's record when it changed, and on each new lease.
   #publish(): void {
-    const lease = this.#lease;
-    if (!lease || this.#closed || this.#renewer?.validUntil === null) return;
+    const { lease } = this.#deps;
+    const id = lease.id;
+    if (id === null || this.#closed || lease.validUntil === null) return;
     const vassals = this.#deps.vassals();
     const body = JSON.stringify(vassals);
-    if (body === this.#published) return;
+    if (this.#published?.lease === id && this.#published.body === body) return;
     const record: FleetNode = { node: this.#deps.node, pid: process.pid, startedAt: this.#deps.startedAt, publishedAt: this.#deps.clock(), vassals };
-    this.#published = body;
-    lease
+    const published = { lease: id, body };
+    this.#published = published;
+    this.#deps.ns
       .put(`${NODES_PREFIX}${this.#deps.node}`)
       .value(JSON.stringify(record))
+      .lease(id)
       .options({ deadline: Date.now() + this.#deps.ttlMs / 3 })
       .exec()
       .catch(() => {
-        if (this.#lease === lease) this.#published = null; // written again at the next tick
+        if (this.#published === published) this.#published = null; // written again at the next tick
       });
   }
 }

@@ -144,6 +144,10 @@ export class MemorySupervisor implements SupervisorPort {
     return Promise.reject(new EmperorError('EMP_ERR_NOT_IN_FLEET', 'this emperor runs alone: start it with --fleet etcd://HOST:PORT to join a fleet'));
   }
 
+  fleetRoll(): Promise<never> {
+    return this.fleetNodes();
+  }
+
   emit(event: LifecycleEvent): void {
     for (const listener of [...this.listeners]) listener(event);
   }
