@@ -104,7 +104,7 @@ export class InstanceWiring {
           report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}${hint}`, notFound });
         },
         lines: (stream, chunk) => {
-          recent.pushAll(chunk.last(RECENT_LINES));
+          recent.pushAll(chunk.last(RECENT_LINES, 1024));
           const batch = { at: deps.clock(), generation, stream, chunk, ...(standin ? { role: 'standin' as const } : {}) };
           // A full file queue pauses this instance's pipes: the instance waits as for any slow reader.
           if (!v.log.output(batch)) this.#pause(v, true);

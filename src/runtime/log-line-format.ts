@@ -52,7 +52,7 @@ export interface LineBatch {
 export function formatLogBatch(format: LogFormat, b: LineBatch): Buffer {
   const bytes = b.chunk.bytes;
   if (bytes && format === 'plain') return bytes;
-  if (bytes && format === 'timestamped') return prefixLines(bytes, batchPrefix(b));
+  if (bytes && format === 'timestamped') return prefixLines(bytes, batchPrefix(b, b.chunk.cut !== null));
   if (format === 'plain') return Buffer.from(`${b.chunk.lines.join('\n')}\n`, 'utf8');
   let text = '';
   for (const [i, line] of b.chunk.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
@@ -83,11 +83,11 @@ function prefixLines(lines: Buffer, prefix: Buffer): Buffer {
 // the same (successive reads mostly share the millisecond).
 let lastPrefixKey = '';
 let lastPrefix = Buffer.alloc(0);
-function batchPrefix(b: LineBatch): Buffer {
-  const key = `${b.at} ${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}`;
+function batchPrefix(b: LineBatch, continued: boolean): Buffer {
+  const key = `${b.at} ${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}${continued ? '+' : ''}`;
   if (key !== lastPrefixKey) {
     lastPrefixKey = key;
-    lastPrefix = Buffer.from(`${isoTime(b.at)} #${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}: `, 'utf8');
+    lastPrefix = Buffer.from(`${isoTime(b.at)} #${key.slice(key.indexOf(' ') + 1)}: `, 'utf8');
   }
   return lastPrefix;
 }

@@ -11,10 +11,14 @@ import { coalesceReads } from './coalesce-reads.js';
 export const MAX_LINE = 64 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
+const NEWLINE = Buffer.from('\n');
 
 /** The lines of one read: as bytes when they can be written as they are, always as text on demand. */
 export class OutputChunk {
-  /** Whole lines, each ending in '\n', none with '\r' or over MAX_LINE; null when only `lines` has them. */
+  /**
+   * Whole lines, each ending in '\n', none with '\r' before its newline or over MAX_LINE (or the
+   * pieces of one long line, all marked in `cut`); null when only `lines` has them.
+   */
   readonly bytes: Buffer | null;
   /** `cut[i]` is true when lines[i] is a piece of a longer line that goes on in lines[i + 1]; null when none is. */
   readonly cut: readonly boolean[] | null;
@@ -30,6 +34,11 @@ export class OutputChunk {
     return new OutputChunk(bytes, null, null);
   }
 
+  /** n pieces of one unfinished line, each ending in '\n', every one continued in the next. */
+  static ofPieces(bytes: Buffer, n: number): OutputChunk {
+    return new OutputChunk(bytes, null, new Array<boolean>(n).fill(true));
+  }
+
   static ofLines(lines: string[], cut: boolean[] | null = null): OutputChunk {
     return new OutputChunk(null, lines, cut);
   }
@@ -40,13 +49,18 @@ export class OutputChunk {
     return this.#lines;
   }
 
-  /** The last n lines as text, decoding only those. */
-  last(n: number): readonly string[] {
-    if (this.#lines || !this.bytes) return this.lines.slice(-n);
+  /** The last n lines as text, decoding only those, and of each at most its first maxBytes. */
+  last(n: number, maxBytes: number): string[] {
+    if (this.#lines || !this.bytes) return this.lines.slice(-n).map((l) => (l.length > maxBytes ? l.slice(0, maxBytes) : l));
     const b = this.bytes;
-    let from = b.length - 1;
-    for (let i = 0; i < n && from > 0; i++) from = b.lastIndexOf(NL, from - 1);
-    return b.toString('utf8', from < 0 ? 0 : from + 1, b.length - 1).split('\n');
+    const out: string[] = [];
+    let end = b.length - 1;
+    while (out.length < n && end >= 0) {
+      const start = end === 0 ? 0 : b.lastIndexOf(NL, end - 1) + 1;
+      out.unshift(b.toString('utf8', start, Math.min(end, start + maxBytes)));
+      end = start - 1;
+    }
+    return out;
   }
 }
 
@@ -91,15 +105,17 @@ export class LineSplitter {
   // Keeps an unfinished line, handing on MAX_LINE pieces of it (cut where a character starts).
   // The piece kept is a copy, so no read buffer of the pipe stays alive behind it.
   #hold(bytes: Buffer): void {
-    const pieces: string[] = [];
+    // The pieces stay bytes (each given a newline): a burst of hundreds of MB without a newline
+    // makes no strings on the JavaScript heap, whose young generation would grow and stay grown.
+    const pieces: Buffer[] = [];
     let from = 0;
     while (bytes.length - from > MAX_LINE) {
       let end = from + MAX_LINE;
       while (end > from + 1 && (bytes[end]! & 0xc0) === 0x80) end--;
-      pieces.push(bytes.toString('utf8', from, end));
+      pieces.push(bytes.subarray(from, end), NEWLINE);
       from = end;
     }
-    if (pieces.length > 0) this.#onChunk(OutputChunk.ofLines(pieces, pieces.map(() => true)));
+    if (pieces.length > 0) this.#onChunk(OutputChunk.ofPieces(Buffer.concat(pieces), pieces.length / 2));
     this.#rest = Buffer.from(bytes.subarray(from));
   }
 }
