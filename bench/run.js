@@ -135,9 +135,11 @@ const plan = [
   ['zd', 'emperor', (c) => zd.zdEmperor(c)],
   ['zd', 'uwsgi', (c) => zd.zdUwsgi(c)],
   ['zd', 'pm2', (c) => zd.zdPm2(c)],
-  ['logs', 'emperor', (c) => logs.logsEmperor(c)],
+  // Peers first: the emperor's log rows are checked against the best of them.
   ['logs', 'supervisord', (c) => logs.logsSupervisord(c)],
   ['logs', 'pm2', (c) => logs.logsPm2(c)],
+  ['logs', 'emperor', (c) => logs.logsEmperor(c)],
+  ['logs', 'emperor-plain', (c) => logs.logsEmperor(c, 'plain')],
   ['gunicorn', 'all', (c) => gunicorn.gunicornRestarts(c)],
 ];
 

@@ -1,8 +1,10 @@
 // 7. Log throughput: one app writes LINES 100-byte lines to stdout as fast as it can; each manager
-// captures them to a file (the emperor: `logto`, timestamped, no rotation; supervisord:
-// `stdout_logfile`; PM2: its `out_file`, what `pm2 logs` reads). Measured: lines per second from
-// the app's first write until "flood done" is in the file, and the manager's own CPU (utime +
-// stime of its main process over the same window) per line. One run per peer, one after another.
+// captures them to a file (the emperor: `logto`, default log-format timestamped and plain, no
+// rotation; supervisord: `stdout_logfile`; PM2: its `out_file`, what `pm2 logs` reads). Measured:
+// lines per second from the app's first write until "flood done" is in the file, and the
+// manager's own CPU (utime + stime of its process, all threads, over the same window) per line.
+// One run per peer, one after another, the peers first: each emperor row's target is the best
+// peer of the same run (at least its lines/s, at most its CPU per line).
 import { existsSync, openSync, readSync, closeSync, statSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Emperor } from '../lib/emperor.js';
@@ -45,8 +47,24 @@ async function measure(ctx, peer, managerPid, file, times, n) {
   const seconds = (doneAt - t.start) / 1000;
   const perSecond = n / seconds;
   const cpuMsPerKLine = ((cpu1 - cpu0) * 1000 * 1000) / n;
-  ctx.record(S, peer, 'lines/s', [perSecond], { unit: 'lines/s', info: `${n} lines in ${seconds.toFixed(2)} s; the app alone wrote them in ${((t.end - t.start) / 1000).toFixed(2)} s` });
-  ctx.record(S, peer, 'manager CPU per 1000 lines', [cpuMsPerKLine], { unit: 'ms', info: `${((cpu1 - cpu0)).toFixed(2)} s of CPU (utime + stime of the manager process) while the lines went through` });
+  const emperor = peer.startsWith('emperor');
+  // The peers run first: the emperor's rows are checked against the best of them.
+  const best = (metric, pick) => {
+    const theirs = ctx.rows.filter((r) => r.section === S && r.metric === metric && !r.peer.startsWith('emperor') && r.stats.n > 0);
+    return theirs.length ? theirs.reduce((a, r) => (pick(r.stats.median, a.stats.median) ? r : a)) : null;
+  };
+  const fast = emperor ? best('lines/s', (x, y) => x > y) : null;
+  const lean = emperor ? best('manager CPU per 1000 lines', (x, y) => x < y) : null;
+  ctx.record(S, peer, 'lines/s', [perSecond], {
+    unit: 'lines/s',
+    note: `${n} lines in ${seconds.toFixed(2)} s; the app alone wrote them in ${((t.end - t.start) / 1000).toFixed(2)} s`,
+    ...(fast ? { target: `>= best peer (${fast.peer}: ${Math.round(fast.stats.median)}); ratio ${(perSecond / fast.stats.median).toFixed(2)}`, check: (st) => st.median >= fast.stats.median } : {}),
+  });
+  ctx.record(S, peer, 'manager CPU per 1000 lines', [cpuMsPerKLine], {
+    unit: 'ms',
+    note: `${(cpu1 - cpu0).toFixed(2)} s of CPU (utime + stime of the manager process, all threads, /proc ticks)`,
+    ...(lean ? { target: `<= best peer (${lean.peer}: ${lean.stats.median.toFixed(2)} ms); ratio ${(cpuMsPerKLine / lean.stats.median).toFixed(2)}`, check: (st) => st.median <= lean.stats.median } : {}),
+  });
   return { perSecond, cpuMsPerKLine };
 }
 
@@ -64,12 +82,14 @@ async function flood(ctx, peer, manager, launch) {
   }
 }
 
-export function logsEmperor(ctx) {
-  const emperor = new Emperor(ctx.work, 'logs-emperor');
+export function logsEmperor(ctx, format = 'timestamped') {
+  const emperor = new Emperor(ctx.work, `logs-emperor-${format}`);
   const start = emperor.start.bind(emperor);
   emperor.start = () => start({ args: ctx.emperorArgs });
-  return flood(ctx, 'emperor (logto, timestamped)', emperor, (e, { n, file, times }) =>
-    e.write('flood', `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n  env: { LINES: "${n}", FLOOD_TIMES: ${JSON.stringify(times)} }\n  logto: ${file}\n`),
+  const label = format === 'timestamped' ? 'emperor (logto, default log-format timestamped)' : `emperor (logto, log-format ${format})`;
+  const key = format === 'timestamped' ? '' : `  log-format: ${format}\n`;
+  return flood(ctx, label, emperor, (e, { n, file, times }) =>
+    e.write('flood', `emperor:\n  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n  env: { LINES: "${n}", FLOOD_TIMES: ${JSON.stringify(times)} }\n  logto: ${file}\n${key}`),
   );
 }
 

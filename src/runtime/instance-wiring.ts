@@ -71,6 +71,7 @@ export class InstanceWiring {
     const log = deps.log.child({ vassal: name, generation, ...(standin ? { role: 'standin' } : {}) });
     const readyLine = proc.ready.kind === 'log' ? new RegExp(proc.ready.pattern) : null;
     const recent = new RecentLines(RECENT_LINES);
+    let readySeen = false;
     let pid = 0;
     /** Spawned, but its journal record failed: killed at once and reported as a spawn that did not happen. */
     let unrecorded: string | null = null;
@@ -102,13 +103,17 @@ export class InstanceWiring {
           const hint = transientErrno(error) ? ` (transient, retried with the throttle; ${nofileHint()})` : '';
           report({ type: 'spawn-failed', generation, error: `${file}: ${key}: ${error}${hint}`, notFound });
         },
-        lines: (stream, lines, cut) => {
-          recent.pushAll(lines);
-          const batch = { at: deps.clock(), generation, stream, lines, cut, ...(standin ? { role: 'standin' as const } : {}) };
+        lines: (stream, chunk) => {
+          recent.pushAll(chunk.last(RECENT_LINES, 1024));
+          const batch = { at: deps.clock(), generation, stream, chunk, ...(standin ? { role: 'standin' as const } : {}) };
           // A full file queue pauses this instance's pipes: the instance waits as for any slow reader.
           if (!v.log.output(batch)) this.#pause(v, true);
-          if (!v.log.hasFile(effect.role)) for (const [i, line] of lines.entries()) log.info({ stream, ...(cut?.[i] ? { continued: true } : {}) }, line);
-          if (readyLine && lines.some((l) => readyLine.test(l))) report({ type: 'ready', generation });
+          if (!v.log.hasFile(effect.role)) for (const [i, line] of chunk.lines.entries()) log.info({ stream, ...(chunk.cut?.[i] ? { continued: true } : {}) }, line);
+          // Once ready, the probe's work is done: no line of this instance is decoded for it again.
+          if (readyLine && !readySeen && chunk.lines.some((l) => readyLine.test(l))) {
+            readySeen = true;
+            report({ type: 'ready', generation });
+          }
         },
         notify: onNotify,
         uwsgiByte: (byte) => report({ type: 'uwsgi-byte', generation, byte }),
@@ -204,10 +209,10 @@ export class InstanceWiring {
           created.dropped += lines;
         },
       };
-      const created: VassalInstances = { handles: new Map(), log: new VassalLog(hooks, this.#deps.clock, () => this.#lineListeners.size > 0), dropped: 0 };
-      created.log.ring.follow((line) => {
-        for (const l of [...this.#lineListeners]) l(name, line);
-      });
+      const forward = (line: OutputLine): void => {
+        for (const l of this.#lineListeners) l(name, line);
+      };
+      const created: VassalInstances = { handles: new Map(), log: new VassalLog(hooks, this.#deps.clock, () => this.#lineListeners.size > 0, forward), dropped: 0 };
       created.log.onDrain(() => this.#pause(created, false));
       this.#vassals.set(name, created);
       v = created;

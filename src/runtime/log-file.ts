@@ -17,14 +17,15 @@ export interface LogFileHooks {
   dropped(lines: number): void;
 }
 
-/** Past this many queued characters the writer asks its producers to pause (pipe back-pressure). */
+/** Past this many queued bytes the writer asks its producers to pause (pipe back-pressure). */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 /** At most this much per write(2). */
 const MAX_CHUNK = 1024 * 1024;
-/** Lines wait up to BATCH_MS for BATCH_CHARS more before they are written. */
-const BATCH_CHARS = 64 * 1024;
+/** Lines wait up to BATCH_MS for BATCH_BYTES more before they are written. */
+const BATCH_BYTES = 256 * 1024;
 const BATCH_MS = 5;
+const NL = 0x0a;
 /** After a failure, lines are dropped at once for this long before the file is tried again. */
 const RETRY_MS = 5000;
 
@@ -35,8 +36,8 @@ export class LogFile {
   #fh: FileHandle | null = null;
   #ino = 0;
   #size = 0;
-  #pending: string[] = [];
-  #pendingChars = 0;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #busy = false;
   #reopen = false;
   #closed = false;
@@ -61,19 +62,19 @@ export class LogFile {
   }
 
   /** Queues whole lines (each with its newline); false asks the producer to pause until onDrain. */
-  write(text: string): boolean {
+  write(data: Buffer): boolean {
     if (this.#closed) return true;
     if (this.#failedAt !== null && this.#clock() - this.#failedAt < RETRY_MS) {
-      this.#drop(countLines(text));
+      this.#drop(countLines(data));
       return true;
     }
-    this.#pending.push(text);
-    this.#pendingChars += text.length;
+    this.#pending.push(data);
+    this.#pendingBytes += data.length;
     // Small amounts wait a moment for more: one write(2) per batch, not per pipe read, costs
     // the emperor (and the instance sharing its CPUs) far fewer thread-pool round trips.
-    if (this.#pendingChars >= BATCH_CHARS) this.#kick();
+    if (this.#pendingBytes >= BATCH_BYTES) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), BATCH_MS);
-    if (this.#pendingChars < HIGH_WATER) return true;
+    if (this.#pendingBytes < HIGH_WATER) return true;
     this.#blocked = true;
     return false;
   }
@@ -130,21 +131,21 @@ export class LogFile {
         if (!this.#fh && !(await this.#open())) {
           this.#drop(this.#pending.reduce((sum, entry) => sum + countLines(entry), 0));
           this.#pending = [];
-          this.#pendingChars = 0;
+          this.#pendingBytes = 0;
           break;
         }
-        const { chunk, lines, chars, full } = this.#take();
-        if (chunk.length > 0) {
+        const { chunk, bytes, full } = this.#take();
+        if (bytes > 0) {
           try {
-            await writeAll(this.#fh!, Buffer.from(chunk, 'utf8'));
-            this.#size += Buffer.byteLength(chunk, 'utf8');
+            await writeAll(this.#fh!, chunk, bytes);
+            this.#size += bytes;
             this.#recovered();
           } catch (err) {
             this.#fail(err as NodeJS.ErrnoException);
-            this.#drop(lines);
+            this.#drop(chunk.reduce((sum, b) => sum + countLines(b), 0));
             await this.#closeHandle();
           }
-          this.#pendingChars -= chars;
+          this.#pendingBytes -= bytes;
           this.#drained();
         }
         if (full && this.#pending.length > 0) await this.#rotate();
@@ -157,37 +158,33 @@ export class LogFile {
   }
 
   // Takes the queued lines that fit one write and, with rotation on, the room left in the file.
-  #take(): { chunk: string; lines: number; chars: number; full: boolean } {
+  #take(): { chunk: Buffer[]; bytes: number; full: boolean } {
     const max = this.#spec.maxBytes;
     let bytes = 0;
-    let chars = 0;
     let n = 0;
     let full = false;
     for (let i = 0; i < this.#pending.length; i++) {
       const entry = this.#pending[i]!;
-      const size = max === undefined ? entry.length : Buffer.byteLength(entry, 'utf8');
-      if (n > 0 && chars + entry.length > MAX_CHUNK) break;
-      if (max !== undefined && this.#size + bytes + size > max) {
+      if (n > 0 && bytes + entry.length > MAX_CHUNK) break;
+      if (max !== undefined && this.#size + bytes + entry.length > max) {
         // Only the lines that fit go now; the rest waits for the next file. A line longer
         // than the whole limit still goes, alone, into an empty file.
         const head = fittingLines(entry, max - this.#size - bytes, this.#size + bytes === 0);
-        if (head.length > 0) {
-          this.#pending[i] = entry.slice(head.length);
-          this.#pending.splice(i, 0, head);
-          bytes += Buffer.byteLength(head, 'utf8');
-          chars += head.length;
+        if (head > 0) {
+          this.#pending[i] = entry.subarray(head);
+          this.#pending.splice(i, 0, entry.subarray(0, head));
+          bytes += head;
           n++;
         }
         full = true;
         break;
       }
-      bytes += size;
-      chars += entry.length;
+      bytes += entry.length;
       n++;
     }
-    const chunk = n === this.#pending.length ? this.#pending.join('') : this.#pending.slice(0, n).join('');
+    const taken = n === this.#pending.length ? this.#pending : this.#pending.slice(0, n);
     this.#pending = n === this.#pending.length ? [] : this.#pending.slice(n);
-    return { chunk, lines: countLines(chunk), chars, full };
+    return { chunk: taken, bytes, full };
   }
 
   async #open(): Promise<boolean> {
@@ -265,38 +262,36 @@ export class LogFile {
   }
 
   #drained(): void {
-    if (!this.#blocked || this.#pendingChars >= LOW_WATER) return;
+    if (!this.#blocked || this.#pendingBytes >= LOW_WATER) return;
     this.#blocked = false;
     for (const listener of [...this.#drainListeners]) listener();
   }
 }
 
-// The longest run of whole lines at the start of `text` within `room` bytes; with `force`, at
-// least the first line whatever its size.
-function fittingLines(text: string, room: number, force: boolean): string {
-  let end = 0;
-  let bytes = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', end);
-    if (nl < 0) return text.slice(0, end);
-    const size = Buffer.byteLength(text.slice(end, nl + 1), 'utf8');
-    if (bytes + size > room && !(force && end === 0)) return text.slice(0, end);
-    bytes += size;
-    end = nl + 1;
-  }
+// The length of the longest run of whole lines at the start of `data` within `room` bytes; with
+// `force`, at least the first line whatever its size.
+function fittingLines(data: Buffer, room: number, force: boolean): number {
+  const within = room > 0 ? data.lastIndexOf(NL, Math.min(room, data.length) - 1) : -1;
+  if (within >= 0) return within + 1;
+  return force ? data.indexOf(NL) + 1 : 0;
 }
 
-function countLines(text: string): number {
+function countLines(data: Buffer): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = data.indexOf(NL); i >= 0; i = data.indexOf(NL, i + 1)) n++;
   return n;
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+// One writev(2) for the lines of a batch (no copy into one buffer); a short write, rare on a
+// regular file, goes on with what is left.
+async function writeAll(fh: FileHandle, buffers: Buffer[], total: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(buffers);
+  if (bytesWritten >= total) return;
+  const rest = Buffer.concat(buffers, total).subarray(bytesWritten);
   let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    off += bytesWritten;
+  while (off < rest.length) {
+    const { bytesWritten: n } = await fh.write(rest, off, rest.length - off);
+    off += n;
   }
 }
 

@@ -7,6 +7,9 @@
 //   plain:       the line as the instance wrote it; lifecycle lines are left out
 import type { LogFormat } from '../core/spec.js';
 import type { OutputLine } from '../core/status.js';
+import type { OutputChunk } from './read-lines.js';
+
+const NL = 0x0a;
 
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (?:#(\d+)|-)( standin)? (stdout|stderr|emperor)(?: (warn|error))?(\+)?: (.*)$/s;
 
@@ -40,26 +43,53 @@ export interface LineBatch {
   readonly generation: number;
   readonly stream: 'stdout' | 'stderr';
   readonly role?: 'standin';
-  readonly lines: readonly string[];
-  /** cut[i]: lines[i] goes on in lines[i + 1] (a line over 64 KiB); null when none does. */
-  readonly cut: readonly boolean[] | null;
+  readonly chunk: OutputChunk;
 }
 
-// The text to append for a whole batch: one join instead of a string per line in the common case.
-export function formatLogBatch(format: LogFormat, b: LineBatch): string {
-  if (format === 'plain') return `${b.lines.join('\n')}\n`;
-  if (format === 'timestamped' && b.cut === null) {
-    const prefix = `${isoTime(b.at)} #${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}: `;
-    return `${prefix}${b.lines.join(`\n${prefix}`)}\n`;
-  }
+// The bytes to append for a whole batch. In the common case (whole lines as bytes, no cut) no
+// string is made per line: plain writes the pipe's bytes as they came, timestamped copies them
+// with one prefix, made once per read, before each line.
+export function formatLogBatch(format: LogFormat, b: LineBatch): Buffer {
+  const bytes = b.chunk.bytes;
+  if (bytes && format === 'plain') return bytes;
+  if (bytes && format === 'timestamped') return prefixLines(bytes, batchPrefix(b, b.chunk.cut !== null));
+  if (format === 'plain') return Buffer.from(`${b.chunk.lines.join('\n')}\n`, 'utf8');
   let text = '';
-  for (const [i, line] of b.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
-  return text;
+  for (const [i, line] of b.chunk.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
+  return Buffer.from(text, 'utf8');
 }
 
 // One line of a batch as the record the API and the ring carry.
 export function recordOf(b: LineBatch, i: number, line: string): OutputLine {
-  return { at: b.at, generation: b.generation, stream: b.stream, line, ...(b.role ? { role: b.role } : {}), ...(b.cut?.[i] ? { continued: true as const } : {}) };
+  return { at: b.at, generation: b.generation, stream: b.stream, line, ...(b.role ? { role: b.role } : {}), ...(b.chunk.cut?.[i] ? { continued: true as const } : {}) };
+}
+
+// `prefix` before every line of `lines` (whole lines, each ending in a newline), in one buffer.
+function prefixLines(lines: Buffer, prefix: Buffer): Buffer {
+  let count = 0;
+  for (let nl = lines.indexOf(NL); nl >= 0; nl = lines.indexOf(NL, nl + 1)) count++;
+  const out = Buffer.allocUnsafe(lines.length + count * prefix.length);
+  let at = 0;
+  let from = 0;
+  for (let nl = lines.indexOf(NL); nl >= 0; nl = lines.indexOf(NL, from)) {
+    at += prefix.copy(out, at);
+    at += lines.copy(out, at, from, nl + 1);
+    from = nl + 1;
+  }
+  return out;
+}
+
+// The timestamped prefix of a batch's lines, kept while time, generation, role and stream stay
+// the same (successive reads mostly share the millisecond).
+let lastPrefixKey = '';
+let lastPrefix = Buffer.alloc(0);
+function batchPrefix(b: LineBatch, continued: boolean): Buffer {
+  const key = `${b.at} ${b.generation}${b.role ? ` ${b.role}` : ''} ${b.stream}${continued ? '+' : ''}`;
+  if (key !== lastPrefixKey) {
+    lastPrefixKey = key;
+    lastPrefix = Buffer.from(`${isoTime(b.at)} #${key.slice(key.indexOf(' ') + 1)}: `, 'utf8');
+  }
+  return lastPrefix;
 }
 
 // One line of a file back into its record (a line this format does not recognise is kept as text).

@@ -4,11 +4,15 @@
 // capacity: a preallocated array of 1000 cost 8 KB of heap for every vassal, silent ones too.
 import type { OutputLine } from '../core/status.js';
 
+/** At most this many characters of lines are kept, whatever their count. */
+const MAX_CHARS = 2 * 1024 * 1024;
+
 export class OutputRing {
-  readonly #slots: OutputLine[] = [];
+  readonly #slots: (OutputLine | undefined)[] = [];
   readonly #capacity: number;
   #next = 0;
   #size = 0;
+  #chars = 0;
   readonly #listeners = new Set<(line: OutputLine) => void>();
 
   constructor(capacity: number) {
@@ -18,9 +22,20 @@ export class OutputRing {
   push(line: OutputLine): void {
     const capacity = this.#capacity;
     if (this.#slots.length < capacity) this.#slots.push(line);
-    else this.#slots[this.#next] = line;
+    else {
+      this.#chars -= this.#slots[this.#next]?.line.length ?? 0;
+      this.#slots[this.#next] = line;
+    }
+    this.#chars += line.line.length;
     this.#next = (this.#next + 1) % capacity;
     if (this.#size < capacity) this.#size++;
+    // Bounded in bytes too: 1000 lines of 64 KiB pieces would keep 64 MB alive.
+    while (this.#chars > MAX_CHARS && this.#size > 1) {
+      const oldest = (this.#next - this.#size + capacity) % capacity;
+      this.#chars -= this.#slots[oldest]!.line.length;
+      this.#slots[oldest] = undefined;
+      this.#size--;
+    }
     for (const l of this.#listeners) l(line);
   }
 

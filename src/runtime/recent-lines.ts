@@ -12,7 +12,8 @@ export class RecentLines {
 
   push(line: string): void {
     if (!line.trim()) return;
-    this.#lines.push(line.length > MAX_LENGTH ? `${line.slice(0, MAX_LENGTH)}…` : line);
+    // A copy: a slice would keep the whole (up to 64 KiB) line alive.
+    this.#lines.push(line.length > MAX_LENGTH ? Buffer.from(`${line.slice(0, MAX_LENGTH)}…`).toString() : line);
     if (this.#lines.length > this.#size) this.#lines.shift();
   }
 

@@ -6,15 +6,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { buildLaunch } from './build-launch.js';
 import { makeStateDirs } from './state-dirs.js';
 import type { SpawnRequest } from './spawn-request.js';
-import { readLines } from './read-lines.js';
+import { readLines, type OutputChunk } from './read-lines.js';
 import { cgroupProcs, killCgroup } from './cgroups.js';
 import { readProcStat, signalGroup } from './process-group.js';
 
 export interface InstanceCallbacks {
   spawned(pid: number): void;
   spawnFailed(error: string, notFound: boolean): void;
-  /** The lines of one read from the pipe (see LineBatch for `cut`). */
-  lines(stream: 'stdout' | 'stderr', lines: string[], cut: boolean[] | null): void;
+  /** The lines of one read from the pipe. */
+  lines(stream: 'stdout' | 'stderr', chunk: OutputChunk): void;
   notify(line: string): void;
   uwsgiByte(byte: number): void;
   /** The leader exited and no process of its group (and cgroup) is left. */
@@ -78,9 +78,9 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
-  readLines(child.stdout, (lines, cut) => cb.lines('stdout', lines, cut));
-  readLines(child.stderr, (lines, cut) => cb.lines('stderr', lines, cut));
-  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (lines) => lines.forEach((l) => cb.notify(l)));
+  readLines(child.stdout, (chunk) => cb.lines('stdout', chunk), true);
+  readLines(child.stderr, (chunk) => cb.lines('stderr', chunk), true);
+  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (chunk) => chunk.lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
       for (const byte of chunk) cb.uwsgiByte(byte);

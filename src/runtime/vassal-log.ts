@@ -22,12 +22,18 @@ export class VassalLog {
   readonly #clock: Clock;
   readonly #drainListeners = new Set<() => void>();
   readonly #followedElsewhere: () => boolean;
+  readonly #forward: (line: OutputLine) => void;
 
-  /** followedElsewhere: someone follows every vassal's lines (`emperor logs --all -f`). */
-  constructor(hooks: LogFileHooks, clock: Clock, followedElsewhere: () => boolean) {
+  /**
+   * followedElsewhere: someone follows every vassal's lines (`emperor logs --all -f`), and
+   * forward gives them each line. Not a follower of the ring: the ring counts only its own, so
+   * that no line record is made while nobody looks.
+   */
+  constructor(hooks: LogFileHooks, clock: Clock, followedElsewhere: () => boolean, forward: (line: OutputLine) => void) {
     this.#hooks = hooks;
     this.#clock = clock;
     this.#followedElsewhere = followedElsewhere;
+    this.#forward = forward;
   }
 
   /** Writes to these files from now on: a file no longer named is closed once its lines are written. */
@@ -64,7 +70,7 @@ export class VassalLog {
     // With a file, history is read from the file: the ring only feeds followers, and a line
     // record per line is made only when someone follows.
     if (!spec || this.ring.followed || this.#followedElsewhere()) {
-      for (const [i, line] of batch.lines.entries()) this.ring.push(recordOf(batch, i, line));
+      for (const [i, line] of batch.chunk.lines.entries()) this.#push(recordOf(batch, i, line));
     }
     return spec ? (this.#files.get(spec.path)?.write(formatLogBatch(spec.format, batch)) ?? true) : true;
   }
@@ -73,7 +79,7 @@ export class VassalLog {
   event(e: LifecycleEvent): void {
     const line = eventLine(e);
     if (!line) return;
-    this.ring.push(line);
+    this.#push(line);
     const { main, standin } = this.#settings;
     if (main) this.#write(main, line);
     if (standin && standin.path !== main?.path) this.#write(standin, line);
@@ -110,7 +116,12 @@ export class VassalLog {
 
   #write(spec: LogFileSpec, line: OutputLine): boolean {
     const text = formatLogLine(spec.format, line);
-    return text === null ? true : (this.#files.get(spec.path)?.write(text) ?? true);
+    return text === null ? true : (this.#files.get(spec.path)?.write(Buffer.from(text, 'utf8')) ?? true);
+  }
+
+  #push(line: OutputLine): void {
+    this.ring.push(line);
+    this.#forward(line);
   }
 }
 

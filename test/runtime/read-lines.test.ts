@@ -5,7 +5,7 @@ import { readLines } from '../../src/runtime/read-lines.js';
 function collect(chunks: string[]): Promise<string[]> {
   const stream = new PassThrough();
   const lines: string[] = [];
-  readLines(stream, (batch) => lines.push(...batch));
+  readLines(stream, (chunk) => lines.push(...chunk.lines));
   return new Promise((resolve) => {
     stream.on('end', () => setImmediate(() => resolve(lines)));
     for (const c of chunks) stream.write(c);
@@ -27,7 +27,7 @@ describe('reading instance output line by line', () => {
   test('a long line that does end is cut too, every piece but the last marked as continued', async () => {
     const stream = new PassThrough();
     const got: [number, boolean][] = [];
-    readLines(stream, (batch, cut) => batch.forEach((l, i) => got.push([l.length, cut?.[i] ?? false])));
+    readLines(stream, (chunk) => chunk.lines.forEach((l, i) => got.push([l.length, chunk.cut?.[i] ?? false])));
     const done = new Promise((resolve) => stream.on('end', () => setImmediate(resolve)));
     stream.end(`${'y'.repeat(150 * 1024)}\nshort\n`);
     await done;
