@@ -40,7 +40,7 @@ const merge = argv.includes('--merge');
 // The sections each scenario writes (by title prefix), so that --merge can replace them.
 const SECTION_PREFIX = { drop: 'Drop:', touch: 'Touch:', crash: 'Crash:', scale: 'Scale:', churn: 'Churn:', zd: 'Zero downtime:', logs: 'Log throughput:', gunicorn: 'gunicorn restarts' };
 
-const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000, shell: 32000 };
+const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000, shell: 12000 };
 const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800, scale: 1000 };
 
 const owned = new Set();
