@@ -194,9 +194,9 @@ async function main() {
   }
   meta.durationS = Math.round((Date.now() - t0) / 1000);
   if (merge) mergeEarlier(out, meta, [...new Set(plan.map(([scen]) => scen).filter((scen) => !only || only.some((o) => o.split(':')[0] === scen)))]);
-  const md = render(meta, ctx, failures);
-  writeFileSync(out, md);
+  // The figures first: a fault in the renderer must not lose a run's measurements.
   writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, rows: ctx.rows.map(({ raw, ...r }) => ({ ...r, raw })), notes: ctx.notes, extra: ctx.extra, failures }, null, 1));
+  writeFileSync(out, render(meta, ctx, failures));
   log(`wrote ${out} (${meta.durationS} s)`);
 }
 

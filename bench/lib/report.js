@@ -79,8 +79,9 @@ function findings(ctx) {
     const ns = row('emperor (no held socket', 'exec');
     F.push(`- **Drop -> exec with a held socket** (median ${fmt(row('emperor (held socket)', 'exec').stats.median)} ms): the time goes into binding the socket, before the spawn: the emperor logs \`sockets\` at ${fmt(so?.stats.median)} ms (median) after the rename, against ~2 ms for \`loaded\`. \`bindSockets\` (src/runtime/held-sockets.ts) starts a whole Node process (\`node -e LISTEN_HELPER\`) just to call listen(2) on the inherited fd, and the instance is spawned only after that helper exits. Without a held socket the same drop execs in ${fmt(ns?.stats.median)} ms median (p95 ${fmt(ns?.stats.p95)} ms), within the target. Fix ideas: call listen(2) without a Node start-up (a tiny static helper, or a helper process kept warm and fed fds), or spawn the instance concurrently with the helper.`);
   }
-  if (m('emperor', 'RSS')) {
-    const r = row('emperor', 'RSS with all running');
+  const rss1000 = row('emperor', 'RSS with all running');
+  if (m('emperor', 'RSS') && rss1000) {
+    const r = rss1000;
     const c = ctx.rows.find((x) => x.metric === 'RSS after churn');
     F.push(`- **RSS with 1000 vassals** is ${fmt(r.stats.median)} MB (target 150 MB); with 100 vassals after churn it is ${fmt(c?.stats.median)} MB, so the base is ~${c ? fmt(c.stats.median) : '?'} MB and each vassal costs roughly ${c ? fmt(((r.stats.median - c.stats.median) / 900) * 1024, 0) : '?'} KB. Not profiled further (the CPU profile does not show memory); candidates are per-vassal state (the kept output ring of 1000 lines, pino child loggers, two pipes per instance, chokidar's per-file watch state). A heap snapshot with 1000 vassals would tell.`);
   }
