@@ -227,11 +227,13 @@ async function ladderRun(ctx, n, idleS) {
     const m = await timed(() => e.api('/metrics'));
     r.metricsMs = m.ms;
     r.heapMb = metricValue(String(m.r.body), 'nodejs_heap_size_used_bytes') / 2 ** 20;
-    // A rescan (SIGHUP: the directory is read again and every file checked), its CPU over 2 s.
+    // A rescan (SIGHUP: the directory is read again and every file checked): the emperor's CPU in
+    // the 2 s after it, idle included. Subtracting an idle baseline taken at the 10 ms tick
+    // resolution gave a negative figure at 0 vassals, so none is subtracted.
     const h0 = procUsage(e.pid).cpu;
     signal(e.pid, 'SIGHUP');
     await sleep(2000);
-    r.rescanCpuMs = (procUsage(e.pid).cpu - h0) * 1000 - (r.idle / 100) * 2000;
+    r.rescanCpuMs = (procUsage(e.pid).cpu - h0) * 1000;
     // Stop all: remove every file; done when no instance is left.
     const ts = now();
     for (const name of names) rmSync(join(e.vassals, `${name}.yml`), { force: true });
@@ -269,7 +271,7 @@ export async function ladder(ctx) {
     rec('`emperor status --json` (CLI, whole command)', r.statusMs, 'ms', n === 10000 ? { target: '<= 300 ms', check: () => r.statusMs <= 300 } : {});
     rec('GET /vassals (API only)', r.apiMs, 'ms', { info: true });
     rec('GET /metrics', r.metricsMs, 'ms', n === 10000 ? { target: '<= 500 ms', check: () => r.metricsMs <= 500 } : {});
-    rec('rescan (SIGHUP), CPU', r.rescanCpuMs, 'CPU ms', { info: true });
+    rec('rescan (SIGHUP), CPU in the 2 s after (idle included)', r.rescanCpuMs, 'CPU ms', { info: true });
     if (n > 0) rec('stop all (every file removed -> last exit)', r.stopAllMs, 'ms', n === 10000 ? { target: '<= 30 s', check: () => r.stopAllMs <= 30_000 } : {});
   }
   // Bytes per vassal: the slope of RSS and heap from the smallest to each larger fleet.
