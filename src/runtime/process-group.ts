@@ -67,8 +67,3 @@ export function groupMembers(pgid: number): number[] {
   }
   return members;
 }
-
-// Whether any live process is left in the group.
-export function groupAlive(pgid: number): boolean {
-  return groupMembers(pgid).length > 0;
-}
