@@ -119,12 +119,24 @@ export class FileTracker {
       if (look.kind === 'gone') continue;
       present.add(file);
       const t = this.#files.get(file);
-      if (t && look.kind === 'file' && look.statKey === t.statKey && !this.#retry.has(file)) continue;
+      if (t && look.kind === 'file' && look.statKey === t.statKey && !this.#retry.has(file)) {
+        if (keepUnchanged) t.keepUnchanged = false; // the very file it was: a later touch is a touch
+        continue;
+      }
       if (t && keepUnchanged) t.keepUnchanged = true;
       void this.#load(file, keepUnchanged);
     }
     // Keys from etcd are no files of this directory: only their own source removes them.
     this.#removedTogether([...this.#files].filter(([file, t]) => !present.has(file) && t.content === null).map(([file]) => file));
+  }
+
+  /**
+   * The directory is about to be watched again (it came back, or its symlink was swapped): until
+   * the rescan that follows, the watcher may already report files, and the first load of each
+   * known file, whichever comes first, takes the same content as no change.
+   */
+  rearming(): void {
+    for (const t of this.#files.values()) if (t.content === null) t.keepUnchanged = true;
   }
 
   /** How many files are known. */

@@ -111,6 +111,7 @@ export class VassalsDirWatch {
     const state = this.#state;
     if (state.kind !== 'watching') return;
     const { dir, log } = this.#opts;
+    if (keepUnchanged) this.#tracker.rearming();
     const files = watchVassals(dir, state.real, (e) => this.#onFileEvent(e), (err) => {
       // The directory went away under the watcher (or the kernel refused a watch): look at the path.
       log.warn({ err, vassalsDir: dir }, `watcher error on ${dir}: ${err.message}`);
@@ -141,8 +142,11 @@ export class VassalsDirWatch {
       this.#unlinkTimer = null;
       const files = [...this.#pendingUnlinks];
       this.#pendingUnlinks.clear();
+      const before = this.#state;
       this.#look();
-      if (this.#state.kind !== 'watching') return;
+      // Gone, or back as a new directory: the unlinks were of the old one, and the re-arm's rescan
+      // compares the new one with what runs.
+      if (this.#state !== before || this.#state.kind !== 'watching') return;
       // The file may be back (an editor's save): the tracker loads it, or ignores it if unchanged.
       for (const file of files) this.#tracker.onEvent({ kind: existsAsFile(file) ? 'add' : 'unlink', file });
     }, UNLINK_SETTLE_MS);

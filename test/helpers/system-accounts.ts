@@ -59,16 +59,20 @@ function getent(db: 'passwd' | 'group', key: string): string[] {
 
 // Waits until `pid` runs `program` itself: a fresh instance is prlimit, then setpriv, then
 // sh (umask) for a moment before each execs the next, and only the last has the final identity.
+// The kernel switches /proc/PID/exe before it lays out the new stack, so for a moment the new
+// program shows an empty environ: it counts as exec'ed once its environment is there too.
 export async function execed(pid: number, program: string = process.execPath): Promise<number> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     let exe = '';
+    let env = '';
     try {
       exe = readlinkSync(`/proc/${pid}/exe`);
+      env = readFileSync(`/proc/${pid}/environ`, 'utf8');
     } catch {
       // not readable yet, or gone
     }
-    if (exe === program) return pid;
+    if (exe === program && env !== '') return pid;
     if (Date.now() > deadline) throw new Error(`pid ${pid} still runs ${exe || 'nothing readable'}, not ${program}`);
     await new Promise((r) => setTimeout(r, 20));
   }
