@@ -19,6 +19,10 @@ import { monotonicMs, msToMonotonicNs } from './monotonic.js';
 import type { NodeLease } from './node-lease.js';
 
 const RETRY_MS = 1000;
+// Claims that start an instance when granted, granted this many per turn of the event loop:
+// a spawn costs the emperor milliseconds (tens under load), and 200 at once would hold back the
+// lease's renewals until every claim on it lapsed.
+const STARTS_PER_TURN = 8;
 export const CLAIMS_PREFIX = 'claims/';
 
 export interface FleetClaimsDeps {
@@ -66,6 +70,9 @@ export class FleetClaims {
   #leaseSeen: string | null = null;
   /** Deletes of released claims still in flight: a new claim of the name waits for its own. */
   readonly #releasing = new Map<string, Promise<unknown>>();
+  /** Owned claims not granted yet (a grant starts an instance): granted a few per turn. */
+  readonly #toStart = new Set<Claim>();
+  #startTurn: NodeJS.Immediate | null = null;
 
   constructor(deps: FleetClaimsDeps) {
     this.#deps = deps;
@@ -123,6 +130,8 @@ export class FleetClaims {
     this.#closed = true;
     clearInterval(this.#resync);
     if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
+    if (this.#startTurn) clearImmediate(this.#startTurn);
+    this.#toStart.clear();
     void this.#watcher?.cancel().catch(() => undefined);
     for (const name of [...this.#claims.keys()]) this.release(name);
   }
@@ -183,8 +192,27 @@ export class FleetClaims {
   #owned(c: Claim, id: string): void {
     if (this.#deps.lease.id !== id) return; // that lease is already gone: try on the new one
     c.ownedOn = id;
-    const validUntil = this.#deps.lease.validUntil;
-    if (validUntil !== null) this.#grant(c, validUntil, monotonicMs());
+    this.#start(c);
+  }
+
+  // A claim whose grant starts an instance: queued, and granted a few per turn of the loop, each
+  // on the lease's deadlines as they are when its turn comes.
+  #start(c: Claim): void {
+    this.#toStart.add(c);
+    if (this.#startTurn === null) this.#startTurn = setImmediate(() => this.#startSome());
+  }
+
+  #startSome(): void {
+    this.#startTurn = null;
+    let started = 0;
+    for (const c of this.#toStart) {
+      if (started >= STARTS_PER_TURN) break;
+      this.#toStart.delete(c);
+      const { id, validUntil } = this.#deps.lease;
+      if (this.#closed || this.#claims.get(c.name) !== c || c.ownedOn === null || c.ownedOn !== id || validUntil === null) continue;
+      if (this.#grant(c, validUntil)) started++;
+    }
+    if (this.#toStart.size > 0 && !this.#closed) this.#startTurn = setImmediate(() => this.#startSome());
   }
 
   // The key as etcd had it at revision `rev` (a read, a watch): this node's own, or another's.
@@ -234,21 +262,29 @@ export class FleetClaims {
     const fresh = this.#leaseSeen !== id;
     this.#leaseSeen = id;
     for (const c of this.#claims.values()) {
-      if (c.ownedOn === id) this.#grant(c, validUntil, now);
-      else if (fresh && c.ownedOn === null) this.#try(c);
+      // What runs gets its new deadlines now (cheap); what would start waits for its turn.
+      if (c.ownedOn === id) {
+        if (c.granted) this.#grant(c, validUntil);
+        else this.#start(c);
+      } else if (fresh && c.ownedOn === null) this.#try(c);
     }
     if (this.#lapseTimer) clearTimeout(this.#lapseTimer);
-    this.#lapseTimer = setTimeout(() => this.#lapse('the fleet claim was not renewed in time (etcd unreachable or slow)', this.#killBy() ?? monotonicMs()), renewBy - now);
+    // Timed from now, not from before the loop: granting can take long (each grant may spawn).
+    this.#lapseTimer = setTimeout(() => this.#lapse('the fleet claim was not renewed in time (etcd unreachable or slow)', this.#killBy() ?? monotonicMs()), Math.max(0, renewBy - monotonicMs()));
   }
 
-  // Reports the claim's fresh deadlines (and tells the guard first).
-  #grant(c: Claim, validUntil: number, now: number): void {
+  // Reports the claim's fresh deadlines (and tells the guard first). The time is read here, at
+  // each grant: a grant reaches the core at once and may spawn, which takes long on a loaded
+  // host, so a `now` read before a loop of grants would be stale by all the spawns before it,
+  // and the core would take a claim that has run out for a live one.
+  #grant(c: Claim, validUntil: number): boolean {
     const { renewBy, killBy } = claimDeadlines(validUntil, this.#deps.ttlMs);
-    if (now >= renewBy) return;
+    if (monotonicMs() >= renewBy) return false;
     this.#guard.deadline(c.name, msToMonotonicNs(killBy));
     c.granted = true;
     c.shown = null;
-    this.#deps.report(c.name, { type: 'fleet-granted', renewBy: this.#toClock(renewBy, now), killBy: this.#toClock(killBy, now) });
+    this.#deps.report(c.name, { type: 'fleet-granted', renewBy: this.#toClock(renewBy), killBy: this.#toClock(killBy) });
+    return true;
   }
 
   // Every granted claim lapses: stop by killBy. The keys stay on the lease (see the top).
@@ -258,9 +294,8 @@ export class FleetClaims {
   }
 
   #lose(c: Claim, reason: string, killBy: number): void {
-    const now = monotonicMs();
     this.#guard.deadline(c.name, msToMonotonicNs(killBy));
-    this.#deps.report(c.name, { type: 'fleet-standby', holder: null, reason, killBy: this.#toClock(killBy, now) });
+    this.#deps.report(c.name, { type: 'fleet-standby', holder: null, reason, killBy: this.#toClock(killBy) });
     if (c.granted) this.#deps.warn(`fleet claim lost: ${reason}`, c.name);
     c.granted = false;
     c.shown = reason;
@@ -340,8 +375,8 @@ export class FleetClaims {
     this.#deps.report(c.name, { type: 'fleet-standby', holder, reason, killBy: null });
   }
 
-  // A monotonic time as the core's clock reads it.
-  #toClock(monotonic: number, now: number): number {
-    return this.#deps.clock() + (monotonic - now);
+  // A monotonic time as the core's clock reads it (both clocks read together, now).
+  #toClock(monotonic: number): number {
+    return this.#deps.clock() + (monotonic - monotonicMs());
   }
 }

@@ -35,7 +35,8 @@ export class FleetMembership {
     this.#deps = deps;
     deps.lease.listen({
       renewed: () => {
-        this.#setConnected(this.connected, 'registration renewed');
+        const connected = this.connected;
+        this.#setConnected(connected, connected ? 'registration renewed' : 'a renewal was confirmed too late (etcd or this emperor is slow)');
         this.#publish();
       },
       failed: (err) => {
