@@ -7,6 +7,8 @@ interface ConnLoadResult {
   readonly ok: number;
   readonly failed: number;
   readonly failures: Readonly<Record<string, number>>;
+  /** The first few failures with their times, to set beside the emperor's log when a test fails. */
+  readonly firstFailures: readonly string[];
 }
 
 export async function connectionLoad(port: number, opts: { seconds: number; workers?: number; keepAlive?: boolean; path?: string }): Promise<ConnLoadResult> {
@@ -15,8 +17,10 @@ export async function connectionLoad(port: number, opts: { seconds: number; work
   let ok = 0;
   let failed = 0;
   const failures: Record<string, number> = {};
+  const firstFailures: string[] = [];
   const fail = (why: string): void => {
     failed += 1;
+    if (firstFailures.length < 5) firstFailures.push(`${new Date().toISOString()} ${why}`);
     failures[why] = (failures[why] ?? 0) + 1;
   };
   const one = (): Promise<void> =>
@@ -45,5 +49,5 @@ export async function connectionLoad(port: number, opts: { seconds: number; work
     }),
   );
   if (agent) agent.destroy();
-  return { ok, failed, failures };
+  return { ok, failed, failures, firstFailures };
 }
