@@ -7,7 +7,7 @@ const NARROW = ['NAME', 'STATE', 'PID', 'UPTIME', 'GEN', 'RESTARTS', 'RELOAD', '
 const WIDE = ['CPU%', 'RSS', 'LAST EXIT'] as const;
 
 export function renderStatusTable(vassals: readonly VassalStatus[], opts: { colour: boolean; wide: boolean; now?: number }): string {
-  if (vassals.length === 0) return 'no vassals (add files to the vassals directory)';
+  if (vassals.length === 0) return 'no vassals (add vassal files to the vassals directory, or keys under the etcd prefix it follows)';
   const paint = painter(opts.colour);
   const now = opts.now ?? Date.now();
   const rows = vassals.map((v) => [

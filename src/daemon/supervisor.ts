@@ -10,6 +10,7 @@ import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { EventBus } from '../runtime/event-bus.js';
 import { sumUsage, type GroupUsageSampler } from '../runtime/group-usage.js';
 import type { ReadModel } from '../runtime/read-model.js';
+import { etcdErrorText } from '../lib/etcd-error.js';
 
 /** What the supervisor reads of the fleet (the runtime's EtcdFleet). */
 export interface FleetView {
@@ -162,7 +163,7 @@ export class Supervisor implements SupervisorPort {
     try {
       return await read();
     } catch (err) {
-      throw new EmperorError('EMP_ERR_FLEET_UNREACHABLE', `fleet: disconnected: cannot read the fleet from etcd (${fleet.info().endpoints.join(', ')}): ${(err as Error).message}`, { cause: err });
+      throw new EmperorError('EMP_ERR_FLEET_UNREACHABLE', `fleet: disconnected: cannot read the fleet from etcd (${fleet.info().endpoints.join(', ')}): ${etcdErrorText(err)}`, { cause: err });
     }
   }
 }

@@ -17,6 +17,7 @@ import { isEtcdVassalKey } from '../../config/vassal-files.js';
 import type { VassalSourceInfo } from '../../core/status.js';
 import type { Clock } from '../clock.js';
 import type { FileTracker } from '../file-tracker.js';
+import { etcdErrorText } from '../../lib/etcd-error.js';
 
 export interface EtcdVassalsOptions {
   readonly hosts: readonly string[];
@@ -157,7 +158,7 @@ export class EtcdVassalSource {
     // and are ignored (their attempt is over).
     this.#client.close();
     this.#client = this.#newClient();
-    this.#setConnected(false, err.message);
+    this.#setConnected(false, etcdErrorText(err));
     this.#firstTried();
     const delay = Math.min(RETRY_FIRST_MS * 2 ** this.#failures, RETRY_MAX_MS);
     this.#failures++;
@@ -171,7 +172,7 @@ export class EtcdVassalSource {
     try {
       await this.#client.get(this.#opts.prefix).options({ deadline: Date.now() + READ_DEADLINE_MS }).exec();
     } catch (err) {
-      this.#lost(attempt, new Error(`etcd did not answer a read: ${(err as Error).message}`));
+      this.#lost(attempt, new Error(`etcd did not answer a read: ${etcdErrorText(err)}`));
     }
   }
 

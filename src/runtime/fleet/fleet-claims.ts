@@ -10,13 +10,14 @@
 //
 // One watch on `claims/` tells every node at once when a key goes, so a standby node takes
 // over without waiting; a read of the prefix every half TTL repairs anything a watch missed.
-import type { Namespace, Watcher } from 'etcd3';
+import type { Watcher } from 'etcd3';
 import type { VassalEvent } from '../../core/events.js';
 import type { Clock } from '../clock.js';
 import type { FenceGuard } from './fence-guard.js';
 import { claimDeadlines } from './fleet-timing.js';
 import { monotonicMs, msToMonotonicNs } from './monotonic.js';
-import type { NodeLease } from './node-lease.js';
+import type { FleetNodeContext } from './fleet-node.js';
+import { etcdErrorText } from '../../lib/etcd-error.js';
 
 const RETRY_MS = 1000;
 // Claims that start an instance when granted, granted this many per turn of the event loop:
@@ -25,12 +26,8 @@ const RETRY_MS = 1000;
 const STARTS_PER_TURN = 8;
 export const CLAIMS_PREFIX = 'claims/';
 
-export interface FleetClaimsDeps {
-  /** The fleet's namespace (the prefix): claims live under `claims/NAME`. */
-  readonly ns: Namespace;
-  readonly node: string;
-  readonly ttlMs: number;
-  readonly lease: NodeLease;
+/** Claims live under `claims/NAME` in the fleet's namespace. */
+export interface FleetClaimsDeps extends FleetNodeContext {
   readonly guard: FenceGuard;
   readonly clock: Clock;
   readonly report: (name: string, event: VassalEvent) => void;
@@ -176,7 +173,7 @@ export class FleetClaims {
           c.unsure = true;
           if (this.#claims.get(c.name) !== c) return;
           // Perhaps created after all (an answer lost): the next read of the prefix finds out.
-          this.#standby(c, null, `cannot claim in etcd: ${(err as Error).message}`);
+          this.#standby(c, null, `cannot claim in etcd: ${etcdErrorText(err)}`);
           setTimeout(() => this.#try(c), RETRY_MS);
         },
       );
@@ -307,7 +304,7 @@ export class FleetClaims {
     for (const c of this.#claims.values()) {
       if (id !== null && c.ownedOn !== id) continue;
       c.ownedOn = null;
-      if (c.granted) this.#lose(c, `etcd: ${err.message}`, Math.min(monotonicMs(), this.#killBy() ?? monotonicMs()));
+      if (c.granted) this.#lose(c, `etcd: ${etcdErrorText(err)}`, Math.min(monotonicMs(), this.#killBy() ?? monotonicMs()));
     }
   }
 

@@ -14,10 +14,11 @@
 // fleet singletons run, so etcd must be guarded at least as tightly as the control socket
 // (docs/fleet.md, "Who may roll a dance").
 import { randomUUID } from 'node:crypto';
-import type { IKeyValue, Namespace } from 'etcd3';
+import type { IKeyValue } from 'etcd3';
 import type { FleetRollEvent } from '../../core/status.js';
 import { NODES_PREFIX } from './fleet-membership.js';
-import type { NodeLease } from './node-lease.js';
+import type { FleetNodeContext } from './fleet-node.js';
+import { etcdErrorText } from '../../lib/etcd-error.js';
 
 export const DANCE_REQUESTS = 'dance/';
 export const DANCE_REPORTS = 'dance-report/';
@@ -36,11 +37,7 @@ interface DanceReport {
   readonly done: { readonly ok: boolean; readonly message: string } | null;
 }
 
-export interface FleetDancesDeps {
-  readonly ns: Namespace;
-  readonly node: string;
-  readonly ttlMs: number;
-  readonly lease: NodeLease;
+export interface FleetDancesDeps extends FleetNodeContext {
   readonly dance: LocalDance;
   readonly warn: (message: string) => void;
 }
@@ -79,7 +76,7 @@ export class FleetDances {
     const danced: string[] = [];
     for (const [i, node] of nodes.entries()) {
       emit({ type: 'node-start', node });
-      const outcome = await this.#danceOn(roll, vassal, node, (message) => emit({ type: 'step', node, message })).catch((err: unknown) => ({ ok: false, message: (err as Error).message }));
+      const outcome = await this.#danceOn(roll, vassal, node, (message) => emit({ type: 'step', node, message })).catch((err: unknown) => ({ ok: false, message: etcdErrorText(err) }));
       emit({ type: 'node-done', node, ...outcome });
       if (!outcome.ok) {
         const notDanced = nodes.slice(i + 1);
@@ -133,7 +130,7 @@ export class FleetDances {
         const request: DanceRequest = { roll, vassal, by: this.#deps.node };
         ns.put(requestKey).value(JSON.stringify(request)).lease(id).exec().catch((err: unknown) => {
           clearTimeout(unanswered);
-          reject(new Error(`cannot put the dance request for ${node} into etcd: ${(err as Error).message}`));
+          reject(new Error(`cannot put the dance request for ${node} into etcd: ${etcdErrorText(err)}`));
         });
       });
     } finally {
@@ -190,7 +187,7 @@ export class FleetDances {
     const outcome = await this.#deps.dance(request.vassal, (message) => {
       steps.push(message);
       write(null);
-    }).catch((err: unknown) => ({ ok: false, message: (err as Error).message }));
+    }).catch((err: unknown) => ({ ok: false, message: etcdErrorText(err) }));
     write(outcome);
     await writes;
     // The roller deletes the report once it has read it; if the roller died meanwhile, the

@@ -1,20 +1,16 @@
 // This emperor's registration in the fleet: `nodes/NODE` under the prefix, on the node's lease
 // (node-lease.ts), holding the node's vassals (so that `emperor status --fleet` on any node can
 // list every node). Whether etcd is reachable is read from the renewals of that lease.
-import type { Namespace } from 'etcd3';
 import type { FleetNode, FleetVassal } from '../../core/status.js';
 import type { Clock } from '../clock.js';
 import { monotonicMs } from './monotonic.js';
-import type { NodeLease } from './node-lease.js';
+import type { FleetNodeContext } from './fleet-node.js';
+import { etcdErrorText } from '../../lib/etcd-error.js';
 
 const PUBLISH_EVERY_MS = 1000;
 export const NODES_PREFIX = 'nodes/';
 
-export interface MembershipDeps {
-  readonly ns: Namespace;
-  readonly lease: NodeLease;
-  readonly node: string;
-  readonly ttlMs: number;
+export interface MembershipDeps extends FleetNodeContext {
   readonly clock: Clock;
   readonly startedAt: number;
   readonly vassals: () => FleetVassal[];
@@ -40,9 +36,9 @@ export class FleetMembership {
         this.#publish();
       },
       failed: (err) => {
-        this.#lastError = err.message;
+        this.#lastError = etcdErrorText(err);
       },
-      lost: (_id, err) => this.#setConnected(false, `registration lost: ${err.message}`),
+      lost: (_id, err) => this.#setConnected(false, `registration lost: ${etcdErrorText(err)}`),
     });
     this.#timer = setInterval(() => {
       this.#setConnected(this.connected, this.#lastError);
