@@ -7,6 +7,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { dirname } from 'node:path';
 import type { LogFileSpec } from '../core/spec.js';
 import type { Clock } from './clock.js';
+import { pageCopy, pageRelease, pageShare, type PagedBytes } from './log-pages.js';
 
 export interface LogFileHooks {
   /** Writing failed; called once until a write works again. */
@@ -36,7 +37,8 @@ export class LogFile {
   #fh: FileHandle | null = null;
   #ino = 0;
   #size = 0;
-  #pending: Buffer[] = [];
+  /** Queued lines, copied into pages (log-pages.ts): the caller's buffer may be reused at once. */
+  #pending: PagedBytes[] = [];
   #pendingBytes = 0;
   #busy = false;
   #reopen = false;
@@ -61,15 +63,19 @@ export class LogFile {
     return this.#spec.path;
   }
 
-  /** Queues whole lines (each with its newline); false asks the producer to pause until onDrain. */
-  write(data: Buffer): boolean {
+  /**
+   * Queues whole lines (each with its newline), with `prefix` before each when given; false asks
+   * the producer to pause until onDrain. The bytes are copied: `data` may be reused at once.
+   */
+  write(data: Buffer, prefix: Buffer | null = null): boolean {
     if (this.#closed) return true;
     if (this.#failedAt !== null && this.#clock() - this.#failedAt < RETRY_MS) {
       this.#drop(countLines(data));
       return true;
     }
-    this.#pending.push(data);
-    this.#pendingBytes += data.length;
+    const entry = pageCopy(data, prefix);
+    this.#pending.push(entry);
+    this.#pendingBytes += entry.view.length;
     // Small amounts wait a moment for more: one write(2) per batch, not per pipe read, costs
     // the emperor (and the instance sharing its CPUs) far fewer thread-pool round trips.
     if (this.#pendingBytes >= BATCH_BYTES) this.#kick();
@@ -129,7 +135,8 @@ export class LogFile {
         }
         if (this.#pending.length === 0) break;
         if (!this.#fh && !(await this.#open())) {
-          this.#drop(this.#pending.reduce((sum, entry) => sum + countLines(entry), 0));
+          this.#drop(this.#pending.reduce((sum, entry) => sum + countLines(entry.view), 0));
+          for (const entry of this.#pending) pageRelease(entry.page);
           this.#pending = [];
           this.#pendingBytes = 0;
           break;
@@ -137,14 +144,15 @@ export class LogFile {
         const { chunk, bytes, full } = this.#take();
         if (bytes > 0) {
           try {
-            await writeAll(this.#fh!, chunk, bytes);
+            await writeAll(this.#fh!, chunk.map((entry) => entry.view), bytes);
             this.#size += bytes;
             this.#recovered();
           } catch (err) {
             this.#fail(err as NodeJS.ErrnoException);
-            this.#drop(chunk.reduce((sum, b) => sum + countLines(b), 0));
+            this.#drop(chunk.reduce((sum, entry) => sum + countLines(entry.view), 0));
             await this.#closeHandle();
           }
+          for (const entry of chunk) pageRelease(entry.page);
           this.#pendingBytes -= bytes;
           this.#drained();
         }
@@ -158,28 +166,30 @@ export class LogFile {
   }
 
   // Takes the queued lines that fit one write and, with rotation on, the room left in the file.
-  #take(): { chunk: Buffer[]; bytes: number; full: boolean } {
+  #take(): { chunk: PagedBytes[]; bytes: number; full: boolean } {
     const max = this.#spec.maxBytes;
     let bytes = 0;
     let n = 0;
     let full = false;
     for (let i = 0; i < this.#pending.length; i++) {
       const entry = this.#pending[i]!;
-      if (n > 0 && bytes + entry.length > MAX_CHUNK) break;
-      if (max !== undefined && this.#size + bytes + entry.length > max) {
+      const len = entry.view.length;
+      if (n > 0 && bytes + len > MAX_CHUNK) break;
+      if (max !== undefined && this.#size + bytes + len > max) {
         // Only the lines that fit go now; the rest waits for the next file. A line longer
         // than the whole limit still goes, alone, into an empty file.
-        const head = fittingLines(entry, max - this.#size - bytes, this.#size + bytes === 0);
+        const head = fittingLines(entry.view, max - this.#size - bytes, this.#size + bytes === 0);
         if (head > 0) {
-          this.#pending[i] = entry.subarray(head);
-          this.#pending.splice(i, 0, entry.subarray(0, head));
+          pageShare(entry.page);
+          this.#pending[i] = { view: entry.view.subarray(head), page: entry.page };
+          this.#pending.splice(i, 0, { view: entry.view.subarray(0, head), page: entry.page });
           bytes += head;
           n++;
         }
         full = true;
         break;
       }
-      bytes += entry.length;
+      bytes += len;
       n++;
     }
     const taken = n === this.#pending.length ? this.#pending : this.#pending.slice(0, n);

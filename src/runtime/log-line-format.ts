@@ -9,7 +9,6 @@ import type { LogFormat } from '../core/spec.js';
 import type { OutputLine } from '../core/status.js';
 import type { OutputChunk } from './read-lines.js';
 
-const NL = 0x0a;
 
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (?:#(\d+)|-)( standin)? (stdout|stderr|emperor)(?: (warn|error))?(\+)?: (.*)$/s;
 
@@ -46,13 +45,19 @@ export interface LineBatch {
   readonly chunk: OutputChunk;
 }
 
-// The bytes to append for a whole batch. In the common case (whole lines as bytes, no cut) no
-// string is made per line: plain writes the pipe's bytes as they came, timestamped copies them
-// with one prefix, made once per read, before each line.
-export function formatLogBatch(format: LogFormat, b: LineBatch): Buffer {
+// What to append for a whole batch: lines, and the prefix that goes before each of them. In the
+// common case (whole lines as bytes) no string is made per line and nothing is allocated: plain
+// appends the pipe's bytes as they came, timestamped the same bytes with one prefix, made once
+// per read, before each line (the log file copies both into its pages).
+export function formatLogBatch(format: LogFormat, b: LineBatch): { readonly data: Buffer; readonly prefix: Buffer | null } {
   const bytes = b.chunk.bytes;
-  if (bytes && format === 'plain') return bytes;
-  if (bytes && format === 'timestamped') return prefixLines(bytes, batchPrefix(b, b.chunk.cut !== null));
+  if (bytes && format === 'plain') return { data: bytes, prefix: null };
+  if (bytes && format === 'timestamped') return { data: bytes, prefix: batchPrefix(b, b.chunk.cut !== null) };
+  return { data: formatLines(format, b), prefix: null };
+}
+
+// The slow path: lines with CRs, pieces of long lines, or JSON, one string per line.
+function formatLines(format: LogFormat, b: LineBatch): Buffer {
   if (format === 'plain') return Buffer.from(`${b.chunk.lines.join('\n')}\n`, 'utf8');
   let text = '';
   for (const [i, line] of b.chunk.lines.entries()) text += formatLogLine(format, recordOf(b, i, line));
@@ -64,20 +69,6 @@ export function recordOf(b: LineBatch, i: number, line: string): OutputLine {
   return { at: b.at, generation: b.generation, stream: b.stream, line, ...(b.role ? { role: b.role } : {}), ...(b.chunk.cut?.[i] ? { continued: true as const } : {}) };
 }
 
-// `prefix` before every line of `lines` (whole lines, each ending in a newline), in one buffer.
-function prefixLines(lines: Buffer, prefix: Buffer): Buffer {
-  let count = 0;
-  for (let nl = lines.indexOf(NL); nl >= 0; nl = lines.indexOf(NL, nl + 1)) count++;
-  const out = Buffer.allocUnsafe(lines.length + count * prefix.length);
-  let at = 0;
-  let from = 0;
-  for (let nl = lines.indexOf(NL); nl >= 0; nl = lines.indexOf(NL, from)) {
-    at += prefix.copy(out, at);
-    at += lines.copy(out, at, from, nl + 1);
-    from = nl + 1;
-  }
-  return out;
-}
 
 // The timestamped prefix of a batch's lines, kept while time, generation, role and stream stay
 // the same (successive reads mostly share the millisecond).

@@ -5,6 +5,12 @@
 // instance). A line longer than MAX_LINE is cut into pieces (each but the last marked continued)
 // instead of growing without bound or being dropped; the unfinished line is held in at most
 // MAX_LINE bytes whatever the instance writes, so a burst leaves no memory behind.
+//
+// Nothing is allocated per read: a chunk's bytes are a view of the read buffer (shared by every
+// pipe, see pipe-lines.ts) or of the splitter's own buffer for the unfinished line. So a chunk
+// is valid only while onChunk runs: whoever keeps anything of it copies it then (the log file
+// into its pages, the rings as text), and a chunk used later throws instead of showing bytes
+// of another read.
 import type { Readable } from 'node:stream';
 import { coalesceReads } from './coalesce-reads.js';
 
@@ -19,15 +25,31 @@ export class OutputChunk {
    * Whole lines, each ending in '\n', none with '\r' before its newline or over MAX_LINE (or the
    * pieces of one long line, all marked in `cut`); null when only `lines` has them.
    */
-  readonly bytes: Buffer | null;
+  #bytes: Buffer | null;
   /** `cut[i]` is true when lines[i] is a piece of a longer line that goes on in lines[i + 1]; null when none is. */
   readonly cut: readonly boolean[] | null;
   #lines: string[] | null;
+  #spent = false;
 
   private constructor(bytes: Buffer | null, lines: string[] | null, cut: boolean[] | null) {
-    this.bytes = bytes;
+    this.#bytes = bytes;
     this.#lines = lines;
     this.cut = cut;
+  }
+
+  get bytes(): Buffer | null {
+    this.#check();
+    return this.#bytes;
+  }
+
+  /** Its read is over: the bytes it viewed belong to the next read now. */
+  spend(): void {
+    this.#spent = true;
+    this.#bytes = null;
+  }
+
+  #check(): void {
+    if (this.#spent && this.#lines === null) throw new Error('an output chunk was used after its read: copy what you keep while onChunk runs');
   }
 
   static ofBytes(bytes: Buffer): OutputChunk {
@@ -45,14 +67,16 @@ export class OutputChunk {
 
   /** The lines as text, without their newlines (decoded once, on first use). */
   get lines(): readonly string[] {
-    this.#lines ??= this.bytes!.toString('utf8', 0, this.bytes!.length - 1).split('\n');
+    this.#check();
+    this.#lines ??= this.#bytes!.toString('utf8', 0, this.#bytes!.length - 1).split('\n');
     return this.#lines;
   }
 
   /** The last n lines as text, decoding only those, and of each at most its first maxBytes. */
   last(n: number, maxBytes: number): string[] {
-    if (this.#lines || !this.bytes) return this.lines.slice(-n).map((l) => (l.length > maxBytes ? l.slice(0, maxBytes) : l));
-    const b = this.bytes;
+    this.#check();
+    if (this.#lines || !this.#bytes) return this.lines.slice(-n).map((l) => (l.length > maxBytes ? l.slice(0, maxBytes) : l));
+    const b = this.#bytes;
     const out: string[] = [];
     let end = b.length - 1;
     while (out.length < n && end >= 0) {
@@ -78,46 +102,89 @@ export function readLines(stream: Readable | null | undefined, onChunk: (chunk: 
 
 export class LineSplitter {
   readonly #onChunk: (chunk: OutputChunk) => void;
-  /** The unfinished line: never more than MAX_LINE bytes (longer is handed on in pieces). */
+  /** The unfinished line, in a buffer of the splitter's own (grown as needed up to MAX_LINE + 1). */
   #rest: Buffer | null = null;
+  #restLen = 0;
 
   constructor(onChunk: (chunk: OutputChunk) => void) {
     this.#onChunk = onChunk;
   }
 
+  // `data` may be reused by the caller as soon as this returns.
   push(data: Buffer): void {
     const lastNl = data.lastIndexOf(NL);
     if (lastNl < 0) {
-      this.#hold(this.#rest ? Buffer.concat([this.#rest, data]) : data);
+      this.#hold(data, 0, data.length);
       return;
     }
-    const whole = this.#rest ? Buffer.concat([this.#rest, data.subarray(0, lastNl + 1)]) : data.subarray(0, lastNl + 1);
-    this.#rest = null;
-    this.#onChunk(plainLines(whole) ? OutputChunk.ofBytes(whole) : splitText(whole.toString('utf8', 0, whole.length - 1)));
-    if (lastNl + 1 < data.length) this.#hold(data.subarray(lastNl + 1));
+    let from = 0;
+    if (this.#restLen > 0) {
+      // The unfinished line ends in this read: it goes on its own, then the read's other lines.
+      const firstNl = data.indexOf(NL);
+      this.#hold(data, 0, firstNl + 1);
+      const line = this.#rest!.subarray(0, this.#restLen);
+      this.#restLen = 0;
+      this.#emit(linesOf(line));
+      from = firstNl + 1;
+    }
+    if (from <= lastNl) this.#emit(linesOf(data.subarray(from, lastNl + 1)));
+    if (lastNl + 1 < data.length) this.#hold(data, lastNl + 1, data.length);
   }
 
   end(): void {
-    if (this.#rest) this.#onChunk(OutputChunk.ofLines([this.#rest.toString('utf8')]));
-    this.#rest = null;
+    if (this.#restLen > 0) this.#emit(OutputChunk.ofLines([this.#rest!.toString('utf8', 0, this.#restLen)]));
+    this.#restLen = 0;
   }
 
-  // Keeps an unfinished line, handing on MAX_LINE pieces of it (cut where a character starts).
-  // The piece kept is a copy, so no read buffer of the pipe stays alive behind it.
-  #hold(bytes: Buffer): void {
-    // The pieces stay bytes (each given a newline): a burst of hundreds of MB without a newline
-    // makes no strings on the JavaScript heap, whose young generation would grow and stay grown.
-    const pieces: Buffer[] = [];
-    let from = 0;
-    while (bytes.length - from > MAX_LINE) {
-      let end = from + MAX_LINE;
-      while (end > from + 1 && (bytes[end]! & 0xc0) === 0x80) end--;
-      pieces.push(bytes.subarray(from, end), NEWLINE);
-      from = end;
+  #emit(chunk: OutputChunk): void {
+    try {
+      this.#onChunk(chunk);
+    } finally {
+      chunk.spend();
     }
-    if (pieces.length > 0) this.#onChunk(OutputChunk.ofPieces(Buffer.concat(pieces), pieces.length / 2));
-    this.#rest = Buffer.from(bytes.subarray(from));
   }
+
+  // Adds data[from, to) to the unfinished line, handing on MAX_LINE pieces of it (cut where a
+  // character starts). The pieces stay bytes (each given a newline): a burst of hundreds of MB
+  // without a newline makes no strings on the JavaScript heap and allocates nothing.
+  #hold(data: Buffer, from: number, to: number): void {
+    while (from < to) {
+      const take = Math.min(to - from, MAX_LINE + 1 - this.#restLen);
+      const rest = this.#room(this.#restLen + take);
+      data.copy(rest, this.#restLen, from, from + take);
+      this.#restLen += take;
+      from += take;
+      // A full piece without its newline: cut it (a completed line ending right here goes whole).
+      if (this.#restLen > MAX_LINE && rest[this.#restLen - 1] !== NL) this.#cutPiece(rest);
+    }
+  }
+
+  #cutPiece(rest: Buffer): void {
+    let end = MAX_LINE;
+    while (end > 1 && (rest[end]! & 0xc0) === 0x80) end--;
+    // The piece and a newline in place, then the bytes after the cut moved to the front.
+    const after = Buffer.from(rest.subarray(end, this.#restLen));
+    rest[end] = NL;
+    this.#emit(OutputChunk.ofPieces(rest.subarray(0, end + 1), 1));
+    after.copy(rest, 0);
+    this.#restLen = after.length;
+  }
+
+  // The unfinished line's buffer, with room for `bytes`.
+  #room(bytes: number): Buffer {
+    if (this.#rest && this.#rest.length >= bytes) return this.#rest;
+    let size = this.#rest ? this.#rest.length : 256;
+    while (size < bytes) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(Math.min(size, MAX_LINE + 1));
+    if (this.#rest) this.#rest.copy(grown, 0, 0, this.#restLen);
+    this.#rest = grown;
+    return grown;
+  }
+}
+
+// The chunk for whole lines (each ending in a newline).
+function linesOf(whole: Buffer): OutputChunk {
+  return plainLines(whole) ? OutputChunk.ofBytes(whole) : splitText(whole.toString('utf8', 0, whole.length - 1));
 }
 
 // True when every line can go on as bytes: no CR before a newline, none over MAX_LINE.

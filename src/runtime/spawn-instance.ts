@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { buildLaunch } from './build-launch.js';
 import { makeStateDirs } from './state-dirs.js';
 import type { SpawnRequest } from './spawn-request.js';
+import { readPipeLines } from './pipe-lines.js';
 import { readLines, type OutputChunk } from './read-lines.js';
 import { cgroupProcs, killCgroup } from './cgroups.js';
 import { readProcStat, signalGroup } from './process-group.js';
@@ -78,8 +79,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
-  readLines(child.stdout, (chunk) => cb.lines('stdout', chunk), true);
-  readLines(child.stderr, (chunk) => cb.lines('stderr', chunk), true);
+  const outputs = [readPipeLines(child.stdout, (chunk) => cb.lines('stdout', chunk)), readPipeLines(child.stderr, (chunk) => cb.lines('stderr', chunk))];
   if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (chunk) => chunk.lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
@@ -111,10 +111,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
       if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
     },
     pauseOutput: (paused) => {
-      for (const s of [child.stdout, child.stderr]) {
-        if (paused) s?.pause();
-        else s?.resume();
-      }
+      for (const o of outputs) o.holdBack(paused);
     },
   };
 }

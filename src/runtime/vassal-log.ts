@@ -72,7 +72,9 @@ export class VassalLog {
     if (!spec || this.ring.followed || this.#followedElsewhere()) {
       for (const [i, line] of batch.chunk.lines.entries()) this.#push(recordOf(batch, i, line));
     }
-    return spec ? (this.#files.get(spec.path)?.write(formatLogBatch(spec.format, batch)) ?? true) : true;
+    if (!spec) return true;
+    const { data, prefix } = formatLogBatch(spec.format, batch);
+    return this.#files.get(spec.path)?.write(data, prefix) ?? true;
   }
 
   /** Records a lifecycle line, in every file of the vassal. */

@@ -1,0 +1,80 @@
+// Reads an instance's stdout or stderr into one buffer shared by every pipe of the emperor,
+// and splits it into lines. Node's own pipe reading allocates a 64 KiB buffer per read and
+// shrinks it to what was read; after a burst (300 MB in a minute) glibc kept those blocks in its
+// free lists and the emperor stayed 30-40 MB bigger for good (measured; issue 18). With a user
+// buffer (net.Socket's `onread`) a read allocates nothing: the splitter hands on views of it,
+// valid while its callback runs (read-lines.ts), and whoever keeps a line copies it then. Every
+// read is handled to its end before the next can start, so one buffer serves every pipe.
+//
+// A read is followed by a pause of COALESCE_MS (coalesce-reads.ts says why: a busy pipe then
+// gives tens of KiB per read instead of a few lines), and the instance's output can be held
+// back altogether (a log file that cannot keep up): the pipe then fills and the instance waits.
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { LineSplitter, readLines, type OutputChunk } from './read-lines.js';
+
+const READ_BUFFER_BYTES = 64 * 1024;
+const COALESCE_MS = 1;
+let shared: Buffer | null = null;
+
+export interface PipeLines {
+  /** Stops reading (the pipe fills and the writer waits) or reads on. */
+  holdBack(held: boolean): void;
+}
+
+interface PipeHandle {
+  readStop(): number;
+  readStart(): number;
+}
+
+export function readPipeLines(stream: Readable | null | undefined, onChunk: (chunk: OutputChunk) => void): PipeLines {
+  const handle = (stream as unknown as { _handle?: Partial<PipeHandle> | null } | null | undefined)?._handle;
+  if (!stream || !handle || typeof handle.readStop !== 'function' || typeof handle.readStart !== 'function') {
+    // Not a pipe of this process (or a Node without the handle): the stream's own reading.
+    readLines(stream, onChunk, true);
+    return { holdBack: (held) => void (held ? stream?.pause() : stream?.resume()) };
+  }
+  shared ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+  const split = new LineSplitter(onChunk);
+  let held = false;
+  let resting: NodeJS.Timeout | null = null;
+  // The same pipe, taken over by a socket that reads into the shared buffer. The child's own
+  // stdout socket is left without its handle's reads; it is never read from.
+  // (`handle` is a documented-internal option of net.Socket, the one child_process itself uses.)
+  const options = {
+    handle,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer: shared,
+      callback: (n: number, buf: Uint8Array) => {
+        split.push(Buffer.from(buf.buffer, buf.byteOffset, n));
+        if (held || resting || socket.destroyed) return;
+        socket.pause();
+        resting = setTimeout(() => {
+          resting = null;
+          if (!held && !socket.destroyed) socket.resume();
+        }, COALESCE_MS);
+      },
+    },
+  };
+  const socket = new net.Socket(options as unknown as net.SocketConstructorOpts);
+  // The handle is this socket's alone now: the child's socket, which Node resumes when the child
+  // exits, must neither restart reads behind the coalescing nor close the handle under us.
+  (stream as unknown as { _handle: unknown })._handle = null;
+  stream.on('error', () => undefined);
+  socket.on('end', () => split.end());
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    if (resting) clearTimeout(resting);
+    resting = null;
+  });
+  return {
+    holdBack: (h) => {
+      held = h;
+      if (socket.destroyed) return;
+      if (h) socket.pause();
+      else if (!resting) socket.resume();
+    },
+  };
+}
