@@ -7,101 +7,39 @@
 //   node bench/fleet.js [--vassals 200] [--ttl 10] [--window 30]
 // Prints a markdown table (docs/fleet.md quotes it).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { controlApi, numberOpt, startEtcd, steadyWindow } from './lib/etcd-bench.js';
+import { sleep } from './lib/util.js';
 
 const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const N = opt('--vassals', 200);
-const TTL = opt('--ttl', 10);
-const WINDOW = opt('--window', 30);
+const N = numberOpt(argv, '--vassals', 200);
+const TTL = numberOpt(argv, '--ttl', 10);
+const WINDOW = numberOpt(argv, '--window', 30);
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'emperor.js');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const root = mkdtempSync(join(tmpdir(), 'emperor-fleet-bench-'));
 const children = [];
-
-function freePort() {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function etcdMetrics(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const sum = (re) => text.split('\n').filter((l) => re.test(l) && !l.startsWith('#')).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
-  return {
-    puts: sum(/^etcd_mvcc_put_total/),
-    deletes: sum(/^etcd_mvcc_delete_total/),
-    txns: sum(/^etcd_mvcc_txn_total/),
-    renewals: sum(/^grpc_server_msg_received_total\{.*grpc_method="LeaseKeepAlive"/),
-    ranges: sum(/^etcd_mvcc_range_total/),
-    watchers: sum(/^etcd_debugging_mvcc_watcher_total/),
-    watchStreams: sum(/^etcd_debugging_mvcc_watch_stream_total/),
-    proposals: sum(/^etcd_server_proposals_committed_total/),
-  };
-}
 
 async function leaseCount(port) {
   const r = await fetch(`http://127.0.0.1:${port}/v3/lease/leases`, { method: 'POST', body: '{}' });
   return ((await r.json()).leases ?? []).length;
 }
 
-async function api(runDir, path) {
-  return new Promise((res, rej) => {
-    const req = (awaitImportHttp()).request({ socketPath: join(runDir, 'control.sock'), path }, (r) => {
-      let t = '';
-      r.on('data', (c) => (t += c));
-      r.on('end', () => res(JSON.parse(t)));
-    });
-    req.on('error', rej);
-    req.end();
-  });
-}
-let http;
-function awaitImportHttp() {
-  return http;
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
-
 async function runningBy(nodes) {
   const holders = new Map();
   for (const n of nodes) {
     if (!n.alive) continue;
-    const { vassals } = await api(n.runDir, '/vassals');
+    const { vassals } = await controlApi(n.runDir, '/vassals');
     for (const v of vassals) if (v.state === 'running') holders.set(v.name, [...(holders.get(v.name) ?? []), n.name]);
   }
   return holders;
 }
 
 async function main() {
-  http = await import('node:http');
-  const client = await freePort();
-  const peer = await freePort();
-  const etcd = spawn('/usr/bin/etcd', ['--data-dir', join(root, 'etcd'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `default=http://127.0.0.1:${peer}`, '--log-level', 'error'], { stdio: 'ignore' });
-  children.push(etcd);
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await (await fetch(`http://127.0.0.1:${client}/health`)).json()).health === 'true') break;
-    } catch {}
-    await sleep(100);
-  }
+  const etcd = await startEtcd(join(root, 'etcd'));
+  children.push(etcd.proc);
+  const client = etcd.port;
   const nodes = ['a', 'b', 'c'].map((name) => ({ name, dir: join(root, name, 'vassals'), runDir: join(root, name, 'run'), alive: true, proc: null }));
   for (const n of nodes) {
     mkdirSync(n.dir, { recursive: true });
@@ -125,14 +63,7 @@ async function main() {
   }
   await sleep(3000);
   const settled = await runningBy(nodes);
-  const before = await etcdMetrics(client);
-  const cpu0 = nodes.map((n) => cpuTicks(n.proc.pid));
-  const w0 = Date.now();
-  await sleep(WINDOW * 1000);
-  const secs = (Date.now() - w0) / 1000;
-  const after = await etcdMetrics(client);
-  const cpu = nodes.map((n, i) => ((cpuTicks(n.proc.pid) - cpu0[i]) / 100 / secs) * 100);
-  const rss = nodes.map((n) => rssMb(n.proc.pid));
+  const { after, cpu, rss, rate } = await steadyWindow(client, nodes.map((n) => n.proc.pid), WINDOW);
   const leases = await leaseCount(client);
   const holders = await runningBy(nodes);
   const doubled = [...holders.values()].filter((hs) => hs.length > 1).length;
@@ -140,7 +71,6 @@ async function main() {
   const moved = [...settled].filter(([name, hs]) => (holders.get(name) ?? []).join() !== hs.join()).length;
   const per = new Map(nodes.map((n) => [n.name, 0]));
   for (const [, hs] of holders) per.set(hs[0], per.get(hs[0]) + 1);
-  const rate = (k) => ((after[k] - before[k]) / secs).toFixed(1);
 
   // Failover: SIGKILL the node holding the most singletons.
   const victim = [...per].sort((a, b) => b[1] - a[1])[0][0];
