@@ -12,12 +12,10 @@
 // into its pages, the rings as text), and a chunk used later throws instead of showing bytes
 // of another read.
 import type { Readable } from 'node:stream';
-import { coalesceReads } from './coalesce-reads.js';
 
 export const MAX_LINE = 64 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
-const NEWLINE = Buffer.from('\n');
 
 /** The lines of one read: as bytes when they can be written as they are, always as text on demand. */
 export class OutputChunk {
@@ -88,16 +86,14 @@ export class OutputChunk {
   }
 }
 
-// Calls onChunk for the complete lines of every read, and for the unterminated rest at the end.
-// `coalesce` lets a busy pipe fill between reads (see coalesce-reads.ts): for stdout and stderr,
-// not for the notify channel whose one line should be seen at once.
-export function readLines(stream: Readable | null | undefined, onChunk: (chunk: OutputChunk) => void, coalesce = false): void {
+// Calls onChunk for the complete lines of every read of a stream, and for the unterminated rest
+// at the end. An instance's stdout and stderr are read by pipe-lines.ts instead.
+export function readLines(stream: Readable | null | undefined, onChunk: (chunk: OutputChunk) => void): void {
   if (!stream) return;
   const split = new LineSplitter(onChunk);
   stream.on('data', (data: Buffer) => split.push(data));
   stream.on('end', () => split.end());
   stream.on('error', () => {});
-  if (coalesce) coalesceReads(stream);
 }
 
 export class LineSplitter {
