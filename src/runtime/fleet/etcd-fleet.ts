@@ -85,7 +85,7 @@ export class EtcdFleet {
         else log.warn({ node: opts.node }, `fleet: disconnected from etcd (${why}); local vassals keep running, fleet singletons stop before their claims can expire`);
       },
     });
-    this.#dances = new FleetDances({ ns, node: opts.node, ttlMs: opts.ttlMs, lease: this.#lease, dance: deps.dance, warn: (message) => log.warn(message) });
+    this.#dances = new FleetDances({ ns, node: opts.node, ttlMs: opts.ttlMs, lease: this.#lease, dance: deps.dance, registered: () => this.#membership.publishNow(), warn: (message) => log.warn(message) });
   }
 
   /** The nodes that run `vassal` now (by name), from the registry in etcd. */

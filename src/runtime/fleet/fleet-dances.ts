@@ -39,6 +39,8 @@ interface DanceReport {
 
 export interface FleetDancesDeps extends FleetNodeContext {
   readonly dance: LocalDance;
+  /** Resolves once the node's registration shows its vassals as they are now. */
+  readonly registered: () => Promise<void>;
   readonly warn: (message: string) => void;
 }
 
@@ -188,6 +190,9 @@ export class FleetDances {
       steps.push(message);
       write(null);
     }).catch((err: unknown) => ({ ok: false, message: etcdErrorText(err) }));
+    // The registration first, then the outcome: a roller that starts the next roll at once plans
+    // it from registrations, and must not find this node still dancing.
+    await this.#deps.registered();
     write(outcome);
     await writes;
     // The roller deletes the report once it has read it; if the roller died meanwhile, the

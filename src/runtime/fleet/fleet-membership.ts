@@ -26,6 +26,8 @@ export class FleetMembership {
   #timer: NodeJS.Timeout;
   #closed = false;
   #lastError = 'no renewal confirmed in time';
+  /** The last write of the record (resolved once etcd answered, either way). */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(deps: MembershipDeps) {
     this.#deps = deps;
@@ -33,7 +35,7 @@ export class FleetMembership {
       renewed: () => {
         const connected = this.connected;
         this.#setConnected(connected, connected ? 'registration renewed' : 'a renewal was confirmed too late (etcd or this emperor is slow)');
-        this.#publish();
+        void this.#publish();
       },
       failed: (err) => {
         this.#lastError = etcdErrorText(err);
@@ -42,7 +44,7 @@ export class FleetMembership {
     });
     this.#timer = setInterval(() => {
       this.#setConnected(this.connected, this.#lastError);
-      this.#publish();
+      void this.#publish();
     }, PUBLISH_EVERY_MS);
   }
 
@@ -70,6 +72,14 @@ export class FleetMembership {
       .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   }
 
+  /**
+   * Writes the node's record now if it changed, and resolves once etcd has it (or the write
+   * failed): what another node reads next is this node as it is now.
+   */
+  publishNow(): Promise<void> {
+    return this.#publish();
+  }
+
   /** At exit (the node's lease, revoked after this, takes the record with it). */
   close(): void {
     this.#closed = true;
@@ -83,24 +93,29 @@ export class FleetMembership {
   }
 
   // Writes the node's record when it changed, and on each new lease.
-  #publish(): void {
+  #publish(): Promise<void> {
     const { lease } = this.#deps;
     const id = lease.id;
-    if (id === null || this.#closed || lease.validUntil === null) return;
+    if (id === null || this.#closed || lease.validUntil === null) return Promise.resolve();
     const vassals = this.#deps.vassals();
     const body = JSON.stringify(vassals);
-    if (this.#published?.lease === id && this.#published.body === body) return;
+    // Unchanged: the write of this very record, perhaps still on its way.
+    if (this.#published?.lease === id && this.#published.body === body) return this.#writing;
     const record: FleetNode = { node: this.#deps.node, pid: process.pid, startedAt: this.#deps.startedAt, publishedAt: this.#deps.clock(), vassals };
     const published = { lease: id, body };
     this.#published = published;
-    this.#deps.ns
+    this.#writing = this.#deps.ns
       .put(`${NODES_PREFIX}${this.#deps.node}`)
       .value(JSON.stringify(record))
       .lease(id)
       .options({ deadline: Date.now() + this.#deps.ttlMs / 3 })
       .exec()
-      .catch(() => {
-        if (this.#published === published) this.#published = null; // written again at the next tick
-      });
+      .then(
+        () => undefined,
+        () => {
+          if (this.#published === published) this.#published = null; // written again at the next tick
+        },
+      );
+    return this.#writing;
   }
 }
