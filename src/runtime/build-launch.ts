@@ -7,7 +7,7 @@ import { findExecutable, programNotFound } from '../config/find-executable.js';
 import type { ProcessSpec } from '../core/spec.js';
 import type { SpawnRequest } from './spawn-request.js';
 
-type Stdio = ['ignore', 'pipe', 'pipe', ...('pipe' | number)[]];
+export type Stdio = ['ignore', 'pipe' | number, 'pipe' | number, ...('pipe' | number)[]];
 
 export type Launch =
   | {

@@ -15,6 +15,7 @@ import { RecentLines } from './recent-lines.js';
 import { nofileHint, transientErrno } from '../lib/transient-errors.js';
 import { removeCgroup, type Cgroups } from './cgroups.js';
 import { GroupSweeper } from './group-sweeper.js';
+import { OutputPipes } from './output-pipes.js';
 import { spawnInstance, type InstanceHandle } from './spawn-instance.js';
 import { VassalLog } from './vassal-log.js';
 
@@ -48,10 +49,13 @@ export class InstanceWiring {
   readonly #lineListeners = new Set<(vassal: string, line: OutputLine) => void>();
   #warnedNoNotifySocket = false;
   readonly #sweeper: GroupSweeper;
+  readonly #outputPipes: OutputPipes;
+  #warnedNoOutputPipes = false;
 
   constructor(deps: InstanceWiringDeps) {
     this.#deps = deps;
     this.#sweeper = new GroupSweeper(deps.clock);
+    this.#outputPipes = new OutputPipes(join(deps.runDir, 'pipes'));
   }
 
   /** Starts the instance; returns its pid (its process group's id) when the spawn got one. */
@@ -89,6 +93,7 @@ export class InstanceWiring {
         process: proc,
         sockets: deps.socketFds(name),
         sweeper: this.#sweeper,
+        outputPipes: this.#outputPipes,
         ...(notifySocket ? { extraEnv: { NOTIFY_SOCKET: notifySocket.path } } : {}),
         ...(cgroup ? { cgroup } : {}),
       },
@@ -127,6 +132,7 @@ export class InstanceWiring {
         },
       },
     );
+    this.#warnIfNoOutputPipes();
     v.handles.set(generation, handle);
     if (handle.pid !== undefined) {
       // Journaled before anything else can happen, so that a crash of the emperor right now
@@ -195,6 +201,7 @@ export class InstanceWiring {
 
   /** Writes what is queued and closes every log file (at shutdown). */
   async closeLogFiles(): Promise<void> {
+    this.#outputPipes.close();
     await Promise.all([...this.#vassals.values()].map((v) => v.log.close()));
   }
 
@@ -222,6 +229,13 @@ export class InstanceWiring {
 
   #pause(v: VassalInstances, paused: boolean): void {
     for (const h of v.handles.values()) h.pauseOutput(paused);
+  }
+
+  #warnIfNoOutputPipes(): void {
+    const problem = this.#outputPipes.problem;
+    if (problem === null || this.#warnedNoOutputPipes) return;
+    this.#warnedNoOutputPipes = true;
+    this.#deps.log.warn(`${problem}; instances write stdout and stderr to socket pairs instead (slower for busy output, and /dev/stdout cannot be opened on them)`);
   }
 
   #openNotifySocket(name: string, generation: number, onLine: (line: string) => void): NotifySocket | null {

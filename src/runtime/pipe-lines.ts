@@ -12,6 +12,10 @@
 // (measured: 88 000 reads for 300 000 lines). Left alone for a moment, a busy pipe gives tens of
 // KiB per read (its own buffer bounds how far the writer gets meanwhile), while a quiet
 // instance's single line is still read the moment it arrives: only reads that follow a read wait.
+// A read that fills the whole buffer is not followed by a pause: the instance's 64 KiB pipe
+// (output-pipes.ts) was full and its writer waiting. Measured with the log bench's flood app:
+// 244k lines/s with the pause after every read, 307-316k without it after full reads, at the
+// same CPU per line.
 // The instance's output can also be held back altogether (a log file that cannot keep up): the
 // pipe then fills and the instance waits.
 import net from 'node:net';
@@ -32,9 +36,11 @@ interface PipeHandle {
   readStart(): number;
 }
 
-export function readPipeLines(stream: Readable | null | undefined, onChunk: (chunk: OutputChunk) => void): PipeLines {
+/** Reads `source`: a pipe's read end (an fd the reader then owns), or a child's stdio stream. */
+export function readPipeLines(source: number | Readable | null | undefined, onChunk: (chunk: OutputChunk) => void): PipeLines {
+  const stream = typeof source === 'number' ? null : source;
   const handle = (stream as unknown as { _handle?: Partial<PipeHandle> | null } | null | undefined)?._handle;
-  if (!stream || !handle || typeof handle.readStop !== 'function' || typeof handle.readStart !== 'function') {
+  if (typeof source !== 'number' && (!stream || !handle || typeof handle.readStop !== 'function' || typeof handle.readStart !== 'function')) {
     // Not a pipe of this process (or a Node without the handle): the stream's own reading.
     readLines(stream, onChunk);
     return { holdBack: (held) => void (held ? stream?.pause() : stream?.resume()) };
@@ -43,18 +49,18 @@ export function readPipeLines(stream: Readable | null | undefined, onChunk: (chu
   const split = new LineSplitter(onChunk);
   let held = false;
   let resting: NodeJS.Timeout | null = null;
-  // The same pipe, taken over by a socket that reads into the shared buffer. The child's own
-  // stdout socket is left without its handle's reads; it is never read from.
+  // A socket over the pipe that reads into the shared buffer. For a child's stdio stream it takes
+  // over the stream's handle; the child's own socket is left without it and never read from.
   // (`handle` is a documented-internal option of net.Socket, the one child_process itself uses.)
   const options = {
-    handle,
+    ...(typeof source === 'number' ? { fd: source } : { handle }),
     readable: true,
     writable: false,
     onread: {
       buffer: shared,
       callback: (n: number, buf: Uint8Array) => {
         split.push(Buffer.from(buf.buffer, buf.byteOffset, n));
-        if (held || resting || socket.destroyed) return;
+        if (held || resting || socket.destroyed || n === READ_BUFFER_BYTES) return;
         socket.pause();
         resting = setTimeout(() => {
           resting = null;
@@ -66,8 +72,10 @@ export function readPipeLines(stream: Readable | null | undefined, onChunk: (chu
   const socket = new net.Socket(options as unknown as net.SocketConstructorOpts);
   // The handle is this socket's alone now: the child's socket, which Node resumes when the child
   // exits, must neither restart reads behind the coalescing nor close the handle under us.
-  (stream as unknown as { _handle: unknown })._handle = null;
-  stream.on('error', () => undefined);
+  if (stream) {
+    (stream as unknown as { _handle: unknown })._handle = null;
+    stream.on('error', () => undefined);
+  }
   socket.on('end', () => split.end());
   socket.on('error', () => undefined);
   socket.on('close', () => {

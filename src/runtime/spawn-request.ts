@@ -1,6 +1,7 @@
 // What the runtime asks for when it starts one instance.
 import type { ProcessSpec } from '../core/spec.js';
 import type { GroupSweeper } from './group-sweeper.js';
+import type { OutputPipes } from './output-pipes.js';
 
 export interface SpawnRequest {
   readonly vassal: string;
@@ -11,6 +12,8 @@ export interface SpawnRequest {
   readonly sockets: readonly { readonly name: string; readonly fd: number }[];
   /** Waits, for every instance of the emperor at once, until an exited leader's group is empty. */
   readonly sweeper: GroupSweeper;
+  /** Makes the pipes for stdout and stderr; absent: Node's socket pairs. */
+  readonly outputPipes?: OutputPipes;
   /** The instance's own cgroup directory (it joins it before exec); absent: its process group alone contains it. */
   readonly cgroup?: string;
   /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */

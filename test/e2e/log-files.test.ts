@@ -3,7 +3,7 @@
 // logto path without a restart, an unwritable path, long lines.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, REPO, emperorPool, nodeVassal } from '../helpers/emperor.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -204,4 +204,29 @@ describe('logto files', () => {
     expect(pieces.map((l) => / stdout(\+?): /.exec(l)?.[1])).toEqual(['+', '+', '']);
     expect(pieces.map((l) => l.slice(l.indexOf(': ') + 2)).join('')).toBe('a'.repeat(150 * 1024));
   });
+
+  test('stdout and stderr are pipes: a program that opens /dev/stdout and /dev/stderr logs through them, and no FIFO is left in the run dir', async () => {
+    const em = await pool.fresh().start();
+    const log = join(em.dir, 'logs', 'devout.log');
+    em.write('devout.yml', `emperor:\n  command: "echo to-dev-stdout > /dev/stdout; echo to-dev-stderr > /dev/stderr; exec sleep infinity"\n  logto: ${log}\n`);
+    await waitFor(() => existsSync(log) && /stderr: to-dev-stderr/.test(readFileSync(log, 'utf8')), { message: 'both lines in the file' });
+    expect(readFileSync(log, 'utf8')).toMatch(/ stdout: to-dev-stdout\n/);
+    const pid = (await em.waitRunning('devout')).pid!;
+    expect(readlinkSync(`/proc/${pid}/fd/1`)).toMatch(/^\/.*\(deleted\)$|^pipe:/);
+    await em.stop();
+    expect(readdirSync(join(em.runDir, 'pipes'))).toEqual([]);
+  });
+
+  test('without mkfifo the emperor says so once and instances write to socket pairs', async () => {
+    const em = await pool.fresh().start({ env: { PATH: '/nonexistent' } });
+    const log = join(em.dir, 'logs', 'nofifo.log');
+    em.write('nofifo.yml', `emperor:\n  command: [/bin/sh, -c, "echo still-logged; exec sleep infinity"]\n  logto: ${log}\n`);
+    em.write('other.yml', `emperor:\n  command: [/bin/sleep, infinity]\n`);
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('stdout: still-logged'), { message: 'the line in the file' });
+    await em.waitRunning('other');
+    const warnings = em.logs.filter((l) => String(l.msg).includes('cannot make FIFOs'));
+    expect(warnings.length).toBe(1);
+    expect(String(warnings[0]!.msg)).toMatch(/run\/pipes: .*; instances write stdout and stderr to socket pairs instead/);
+  });
 });
+

@@ -2,7 +2,7 @@
 // limits, environ): real users and groups are created for the file and removed after it. Needs root.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Emperor, emperorPool, FOREVER, nodeVassal, REPO } from '../helpers/emperor.js';
@@ -67,6 +67,14 @@ describe('user, group, umask and limits (emperor as root)', () => {
     expect([env.HOME, env.USER, env.LOGNAME, env.SHELL]).toEqual([galaxy.home, galaxy.name, galaxy.name, '/bin/sh']);
     // The pid the emperor watches is the program itself: prlimit and setpriv exec'ed it.
     expect(execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim()).toBe('node');
+  });
+
+  test('an instance running as another user can open its /dev/stdout and /dev/stderr', async () => {
+    const em = await openEmperor();
+    const log = join(em.dir, 'devout.log');
+    em.write('devout.yml', `emperor:\n  command: "echo out-as-$(id -un) > /dev/stdout; echo err-as-$(id -un) > /dev/stderr; exec sleep infinity"\n  user: ${galaxy.name}\n  logto: ${log}\n`);
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes(`stderr: err-as-${galaxy.name}`), { message: 'both lines in the file' });
+    expect(readFileSync(log, 'utf8')).toContain(`stdout: out-as-${galaxy.name}`);
   });
 
   test('`group` sets the primary group, numbers work as names do, and the vassal\'s env wins over the password database', async () => {
