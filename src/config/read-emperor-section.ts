@@ -32,8 +32,19 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
     ...(Object.hasOwn(raw, 'after') ? { after: readAfter(raw.after, 'emperor.after', report) } : {}),
     ...(Object.hasOwn(raw, 'dirs') ? { dirs: readDirs(raw.dirs, 'emperor.dirs', report, baseDir) } : {}),
     ...(Object.hasOwn(raw, 'singleton') ? { singleton: readSingleton(raw.singleton, report) } : {}),
+    ...(Object.hasOwn(raw, 'warm-standin') ? { warmStandin: readFlag(raw['warm-standin'], 'emperor.warm-standin', report) } : {}),
     hasCommandKey: Object.hasOwn(raw, 'command'),
   };
+}
+
+// true or false; INI files can only write strings, so "true"/"false" (and yes/no, on/off) count too.
+function readFlag(raw: unknown, key: string, report: Report): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
+  const word = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (['true', 'yes', 'on'].includes(word)) return true;
+  if (['false', 'no', 'off'].includes(word)) return false;
+  report.error(key, `expected true or false, got ${describeValue(raw)}`);
+  return undefined;
 }
 
 function readSingleton(raw: unknown, report: Report): 'fleet' | undefined {

@@ -55,12 +55,14 @@ export function validateVassal(raw: unknown, ctx: ValidateContext): LoadResult {
   const sockets = resolveSockets(document.written.sockets ?? [], document.process.runAs, docCtx.runAs, report);
   const reload = resolveReload(document, sockets, standin, report);
   const after = document.written.after ?? [];
+  checkWarmStandin(document.written.warmStandin, standin, report);
   if (after.includes(name)) report.error('emperor.after', `a vassal cannot wait for itself (${name})`);
   if (ctx.paths !== undefined) checkPaths(document, standin, ctx.file, ctx.paths, report);
   if (report.errors.length > 0) return { ok: false, name, file: ctx.file, errors: report.errors, warnings: report.warnings };
   const restart = resolveRestart(document.written.restart);
   const singleton = document.written.singleton;
-  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart, ...(after.length > 0 ? { after } : {}), ...(singleton ? { singleton } : {}) };
+  const warm = document.written.warmStandin === true;
+  const spec = { name, file: ctx.file, format: ctx.format, flavour: document.flavour, process: document.process, standin, sockets, reload, restart, ...(after.length > 0 ? { after } : {}), ...(singleton ? { singleton } : {}), ...(warm ? { warmStandin: true as const } : {}) };
   return { ok: true, spec: { ...spec, contentHash: ctx.contentHash, warnings: report.warnings } };
 }
 
@@ -72,6 +74,14 @@ function checkPaths(document: ResolvedDocument, standin: ProcessSpec | undefined
   const uwsgi = standin.protocol === 'uwsgi';
   const source = written?.kind === 'file' ? { file: written.file, prefix: 'emperor', uwsgi } : { file, prefix: 'emperor.standin', uwsgi };
   checkProcessPaths(standin, source, probe, report, document.process);
+}
+
+// A warm stand-in waits on EMPEROR_GO_FD before it loads its app: a program that never reads it
+// would serve old code the moment it started, so only plain stand-ins qualify.
+function checkWarmStandin(warm: boolean | undefined, standin: ProcessSpec | undefined, report: Report): void {
+  if (warm !== true) return;
+  if (standin === undefined) report.error('emperor.warm-standin', 'a warm stand-in needs a stand-in: add `emperor.standin` (and `reload: dance`)');
+  else if (standin.protocol === 'uwsgi') report.error('emperor.warm-standin', 'a uWSGI stand-in cannot be held before loading its app (uWSGI does not read EMPEROR_GO_FD); give the stand-in a command that waits on it, see docs/vassal-format.md');
 }
 
 function resolveReload(document: ResolvedDocument, sockets: readonly SocketSpec[], standin: ProcessSpec | undefined, report: Report): ReloadStrategy {

@@ -67,6 +67,8 @@ export interface WrittenVassal extends WrittenProcess {
   readonly after?: readonly string[];
   /** Default: none (this emperor alone decides); 'fleet': one instance fleet-wide. */
   readonly singleton?: 'fleet';
+  /** Default: false (the dance starts its stand-in cold). */
+  readonly warmStandin?: boolean;
   /** The `command` key is present, even if its value was rejected: the vassal is native. */
   readonly hasCommandKey: boolean;
 }
@@ -94,7 +96,7 @@ export const ACCOUNT_KEYS = ['user', 'group'] as const;
 /** What follows a death of the original: the emperor section only (a stand-in is never respawned). */
 export const RESTART_KEYS = ['restart', 'restart-burst', 'restart-window', 'max-restarts'] as const;
 
-export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', ...RESTART_KEYS, 'after', 'dirs', 'singleton'] as const;
+export const EMPEROR_KEYS = [...PROCESS_KEYS, ...ACCOUNT_KEYS, 'reload', 'sockets', 'standin', 'warm-standin', ...RESTART_KEYS, 'after', 'dirs', 'singleton'] as const;
 
 export const STANDIN_KEYS = ['file', ...PROCESS_KEYS] as const;
 

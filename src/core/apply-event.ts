@@ -12,6 +12,9 @@ import { afterDeath, NO_HISTORY, type Backoff, type Death } from './restart-poli
 import { restartPolicyOf, socketsKey, type Wish } from './vassal.js';
 import { seconds } from './words.js';
 
+// A warm stand-in that dies while held is started again after this long, not in a loop.
+export const WARM_RETRY_MS = 10_000;
+
 // The bytes of uWSGI's emperor protocol that the emperor acts on; others are ignored.
 const UWSGI = { LOADED: 1, ACCEPTING: 5, LOYAL: 17, STOP_ME: 22, HEARTBEAT: 26 } as const;
 
@@ -65,11 +68,11 @@ export function applyEvent(d: Draft, e: VassalEvent, backoff: Backoff): void {
     case 'spawned': {
       const inst = findInstance(d, e.generation);
       if (!inst) return;
-      const immediate = inst.process.ready.kind === 'spawn';
+      const immediate = inst.process.ready.kind === 'spawn' && !inst.held;
       patch(d, { waiting: null });
       patchInstance(d, e.generation, {
         pid: e.pid,
-        phase: inst.phase === 'stopping' ? 'stopping' : immediate ? 'ready' : 'starting',
+        phase: inst.phase === 'stopping' ? 'stopping' : inst.held ? 'warm' : immediate ? 'ready' : 'starting',
         readyAt: immediate ? d.now : null,
         heartbeatDeadline: inst.process.heartbeatTimeoutMs === undefined ? null : d.now + inst.process.heartbeatTimeoutMs,
       });
@@ -216,6 +219,7 @@ function applyExit(d: Draft, generation: number, code: number | null, signal: st
     code,
     signal,
   });
+  if (!expected && inst.held) patch(d, { warmRetryAt: d.now + WARM_RETRY_MS });
   if (expected || inst.role !== 'main') return;
   patch(d, { restarts: d.v.restarts + 1 });
   // Inside a dance before the new original starts, the old one's exit is the dance's own step
@@ -233,6 +237,7 @@ function exitMessage(inst: Instance, code: number | null, signal: string | null,
   const head = `generation ${inst.generation} exited with ${exitWords(code, signal)}`;
   if (expected) return head;
   if (inst.failed && inst.stopReason) return `${head}: killed by the emperor, ${inst.stopReason}`;
+  if (inst.held) return `${head} while warm (unexpected)${output ? `: ${output}` : ''}; the next warm stand-in starts in ${seconds(WARM_RETRY_MS)}, a dance meanwhile starts its stand-in cold`;
   return `${head} (unexpected)${output ? `: ${output}` : ''}`;
 }
 

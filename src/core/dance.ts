@@ -1,7 +1,8 @@
 // The restart dance for vassals with singleton workers:
 //   stand-in B starts -> B ready -> original A stops (group gone) -> A' starts -> A' ready -> B stops.
 // At every moment from B ready on, B or A serves; A and A' never overlap.
-import { emit, findInstance, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { emit, findInstance, letGo, mains, patch, spawn, standins, stop, type Draft } from './draft.js';
+import { takeWarm } from './warm-standin.js';
 import { NO_OPERATION } from './operation.js';
 import { isLive } from './instance.js';
 import { describeExit } from './reload-ops.js';
@@ -38,10 +39,13 @@ export function advanceDance(d: Draft, op: DanceOp): void {
 
   if (cur.step === 'standin-starting') {
     if (cur.standinGen === null) {
-      const gen = spawn(d, 'standin', spec.standin);
+      const warm = takeWarm(d, spec.standin);
+      if (warm) letGo(d, warm);
+      const gen = warm ? warm.generation : spawn(d, 'standin', spec.standin);
       cur = { ...cur, standinGen: gen };
       patch(d, { op: cur });
-      emit(d, { type: 'dance-step', message: DANCE_STEP_WORDS['standin-starting'], step: 'standin-starting', durationMs: 0, generation: gen });
+      const message = warm ? `${DANCE_STEP_WORDS['standin-starting']}: the warm one, held for ${seconds(d.now - warm.spawnedAt)}, is let go` : DANCE_STEP_WORDS['standin-starting'];
+      emit(d, { type: 'dance-step', message, step: 'standin-starting', durationMs: 0, generation: gen });
       return;
     }
     const b = findInstance(d, cur.standinGen);

@@ -33,14 +33,24 @@ export function emit(d: Draft, event: LifecycleEventBody & { readonly message: s
   d.effects.push({ type: 'emit', event: { at: d.now, vassal: d.v.name, level: levelOf(event), ...event } });
 }
 
-// Asks for a new instance and returns its generation.
-export function spawn(d: Draft, role: InstanceRole, process: ProcessSpec): number {
+// Asks for a new instance and returns its generation. A held one waits for `letGo` before it loads its app.
+export function spawn(d: Draft, role: InstanceRole, process: ProcessSpec, held = false): number {
   const generation = d.v.nextGeneration;
-  const inst = newInstance(generation, role, d.v.rev, process, d.now);
+  const inst = newInstance(generation, role, d.v.rev, process, d.now, held);
   patch(d, { nextGeneration: generation + 1, instances: [...d.v.instances, inst] });
-  d.effects.push({ type: 'spawn', generation, role, process });
-  emit(d, { type: 'spawning', message: `spawning ${role === 'main' ? 'instance' : 'stand-in'} generation ${generation}`, generation, role });
+  d.effects.push({ type: 'spawn', generation, role, process, ...(held ? { held: true as const } : {}) });
+  const what = held ? 'warm stand-in' : role === 'main' ? 'instance' : 'stand-in';
+  emit(d, { type: 'spawning', message: `spawning ${what} generation ${generation}`, generation, role });
   return generation;
+}
+
+// Lets a held instance go on to load its app; from now on it must become ready in time.
+export function letGo(d: Draft, inst: Instance): void {
+  // Still 'spawning': the spawned event, seeing it no longer held, makes it 'starting'.
+  const immediate = inst.phase === 'warm' && inst.process.ready.kind === 'spawn';
+  const phase = inst.phase !== 'warm' ? inst.phase : immediate ? 'ready' : 'starting';
+  patchInstance(d, inst.generation, { held: false, phase, spawnedAt: d.now, readyAt: immediate ? d.now : null, readyDeadline: immediate ? null : d.now + inst.process.readyTimeoutMs });
+  d.effects.push({ type: 'go', generation: inst.generation });
 }
 
 // Gracefully stops an instance (no-op when it is already stopping); SIGKILL follows after its stop-timeout.

@@ -6,7 +6,10 @@ import type { LogSettings } from './log-settings.js';
 import type { InstanceRole } from './status.js';
 
 export type Effect =
-  | { readonly type: 'spawn'; readonly generation: number; readonly role: InstanceRole; readonly process: ProcessSpec }
+  /** `held`: the instance gets EMPEROR_GO_FD and waits on it before loading its app (a warm stand-in). */
+  | { readonly type: 'spawn'; readonly generation: number; readonly role: InstanceRole; readonly process: ProcessSpec; readonly held?: true }
+  /** Lets a held instance go: one byte on its EMPEROR_GO_FD. */
+  | { readonly type: 'go'; readonly generation: number }
   /** Graceful stop: the stop signal to the group, or byte 2 for a uWSGI instance. */
   | { readonly type: 'stop'; readonly generation: number }
   /** SIGKILL to the whole process group. */

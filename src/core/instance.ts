@@ -8,9 +8,11 @@ import type { InstanceRole, UwsgiFlags } from './status.js';
  * - phase 'stopping' always has `killAt` set: SIGKILL goes to the group at that time unless
  *   `killed` is already true.
  * - `readyDeadline` is set while phase is 'starting' or 'reloading'.
+ * - phase 'warm' (spawned, held before loading its app until the emperor lets it go) is only
+ *   ever a stand-in's, and only while `held` is true; it serves nothing and has no deadline.
  * - an instance leaves the list only on its `exited` (group gone) or `spawn-failed` event.
  */
-export type InstancePhase = 'spawning' | 'starting' | 'ready' | 'reloading' | 'stopping';
+export type InstancePhase = 'spawning' | 'warm' | 'starting' | 'ready' | 'reloading' | 'stopping';
 
 export interface Instance {
   readonly generation: number;
@@ -19,6 +21,8 @@ export interface Instance {
   readonly rev: number;
   readonly process: ProcessSpec;
   readonly phase: InstancePhase;
+  /** Spawned to wait for the emperor's go (a warm stand-in), and not let go yet. */
+  readonly held: boolean;
   readonly pid: number | null;
   readonly spawnedAt: number;
   readonly readyAt: number | null;
@@ -40,17 +44,18 @@ export interface Instance {
 export const UWSGI_ACCEPT_GRACE_MS = 3000;
 
 // A fresh instance record for a spawn the core is about to ask for.
-export function newInstance(generation: number, role: InstanceRole, rev: number, process: ProcessSpec, now: number): Instance {
+export function newInstance(generation: number, role: InstanceRole, rev: number, process: ProcessSpec, now: number, held = false): Instance {
   return {
     generation,
     role,
     rev,
     process,
     phase: 'spawning',
+    held,
     pid: null,
     spawnedAt: now,
     readyAt: null,
-    readyDeadline: now + process.readyTimeoutMs,
+    readyDeadline: held ? null : now + process.readyTimeoutMs,
     killAt: null,
     killed: false,
     stopReason: null,

@@ -8,6 +8,7 @@ import { NO_OPERATION } from './operation.js';
 import { advanceInPlace, advanceOverlap, advanceStopStart, beginReload } from './reload-ops.js';
 import { mayStart } from './restart-policy.js';
 import { holdsStop, socketsKey, waitingFor, wantsUp } from './vassal.js';
+import { keepWarm } from './warm-standin.js';
 import { DANCE_STEP_WORDS } from './words.js';
 
 // Moves the operation under way forward, or (with none) starts what should run.
@@ -36,8 +37,8 @@ export function reconcile(d: Draft): void {
   if (d.v.op.kind !== 'none') return;
 
   const live = mains(d).filter(isLive);
-  // Leftover stand-ins (a dance ended early) go as soon as an original serves again.
-  if (live.some((i) => i.phase === 'ready')) for (const b of standins(d)) stop(d, b, 'an original instance serves again');
+  // Leftover stand-ins (a dance ended early) go as soon as an original serves again; a warm one stays.
+  if (live.some((i) => i.phase === 'ready')) for (const b of standins(d).filter((i) => !i.held)) stop(d, b, 'an original instance serves again');
 
   if (live.length === 0) {
     if (mains(d).length > 0 || d.v.halted !== null || !mayStart(d.v.throttle, d.now)) return;
@@ -57,7 +58,9 @@ export function reconcile(d: Draft): void {
   if (outdated && d.v.failedRev !== d.v.rev) {
     beginReload(d);
     reconcile(d);
+    return;
   }
+  keepWarm(d);
 }
 
 const STOP_REASONS = {

@@ -118,6 +118,11 @@ export interface VassalSpec {
   readonly process: ProcessSpec;
   /** Settings of the stand-in used by the restart dance (required when reload is 'dance'). */
   readonly standin: ProcessSpec | undefined;
+  /**
+   * Keep a stand-in started ahead of the dance, held before it loads the app (EMPEROR_GO_FD):
+   * the dance lets it go instead of starting one, saving the program's own start-up.
+   */
+  readonly warmStandin?: true;
   readonly sockets: readonly SocketSpec[];
   readonly reload: ReloadStrategy;
   /** Vassals that must have a ready instance before an original of this one is spawned; absent: none. */

@@ -33,7 +33,7 @@ export interface InstanceStatus {
   readonly generation: number;
   readonly role: InstanceRole;
   readonly pid: number | null;
-  readonly state: 'spawning' | 'starting' | 'ready' | 'reloading' | 'stopping';
+  readonly state: 'spawning' | 'warm' | 'starting' | 'ready' | 'reloading' | 'stopping';
   readonly startedAt: number;
   readonly readyAt: number | null;
   /** Last `STATUS=` text the instance sent over its notify channel. */

@@ -12,6 +12,7 @@ import { operationKey } from './operation.js';
 import { stateOf } from './snapshot.js';
 import type { Backoff } from './restart-policy.js';
 import { holdsStop, type Vassal } from './vassal.js';
+import { warmWake } from './warm-standin.js';
 
 export interface StepResult {
   readonly vassal: Vassal;
@@ -53,5 +54,5 @@ function finish(d: Draft, before: Vassal): StepResult {
   if (is !== was) emit(d, { type: 'state', message: `${was} -> ${is}`, state: is, from: was });
   const throttleUntil = d.v.instances.some((i) => i.role === 'main') || d.v.halted ? null : d.v.throttle.nextStartAt;
   const deadlines = d.v.commands.map((c) => c.deadline);
-  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, claimWake(d.v), ...deadlines], d.now) };
+  return { vassal: d.v, effects: d.effects, wakeAt: nextWake(d.v.instances, [throttleUntil, claimWake(d.v), warmWake(d.v), ...deadlines], d.now) };
 }

@@ -75,6 +75,8 @@ export interface Vassal {
   /** Accepted commands whose outcome is not known yet, oldest first. */
   readonly commands: readonly PendingCommand[];
   readonly claim: FleetClaim;
+  /** A warm stand-in died while held: the next one is started no earlier than this. */
+  readonly warmRetryAt: number | null;
 }
 
 // A vassal known by name and file, with nothing loaded or running yet.
@@ -102,6 +104,7 @@ export function newVassal(name: string, file: string): Vassal {
     stopAfter: [],
     commands: [],
     claim: { status: 'none' },
+    warmRetryAt: null,
   };
 }
 

@@ -20,13 +20,15 @@ export type Launch =
       readonly stdio: Stdio;
       readonly notifyFd: number | null;
       readonly uwsgiFd: number | null;
+      /** The pipe a held instance waits on (EMPEROR_GO_FD). */
+      readonly goFd: number | null;
     }
   | { readonly ok: false; readonly error: string; readonly notFound: boolean };
 
 // Variables that must not leak from the emperor's own environment into an instance.
 function inheritable(name: string): boolean {
   if (name.startsWith('UWSGI_')) return false; // uWSGI reads UWSGI_* as options (UWSGI_RELOADS …)
-  return !['NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'EMPEROR_NOTIFY_FD'].includes(name);
+  return !['NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'EMPEROR_NOTIFY_FD', 'EMPEROR_GO_FD'].includes(name);
 }
 
 // A shell command that is one simple command can be exec'ed, keeping LISTEN_PID right.
@@ -63,6 +65,13 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emper
     env.UWSGI_EMPEROR_FD = String(uwsgiFd);
   }
 
+  let goFd: number | null = null;
+  if (req.held) {
+    goFd = stdio.length;
+    stdio.push('pipe');
+    env.EMPEROR_GO_FD = String(goFd);
+  }
+
   // uWSGI adopts held sockets with `fd://3`; LISTEN_FDS as well would make it bind fd 3 twice.
   const sockets = req.sockets.length > 0 && p.protocol !== 'uwsgi';
   if (sockets) {
@@ -79,7 +88,7 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emper
   // earlier would stay outside. Failing to join runs the instance contained by its group alone.
   const join = req.cgroup === undefined ? [] : ['/bin/sh', '-c', 'echo $$ > "$0/cgroup.procs" 2>/dev/null; exec "$@"', req.cgroup];
   const [file = '', ...args] = [...join, ...prefix.argv, ...program.argv];
-  return { ok: true, file, args, program: programName(program.argv), env, stdio, notifyFd, uwsgiFd };
+  return { ok: true, file, args, program: programName(program.argv), env, stdio, notifyFd, uwsgiFd, goFd };
 }
 
 type Argv = { readonly ok: true; readonly argv: string[] } | { readonly ok: false; readonly error: string; readonly notFound: boolean };

@@ -50,6 +50,9 @@ function carrier(parts: InterpreterParts): (name: string, vassal: Vassal, effect
       case 'uwsgi-reload':
         instances.handle(name, effect.generation)?.sendUwsgi(1);
         return;
+      case 'go':
+        instances.handle(name, effect.generation)?.go();
+        return;
       case 'hold-sockets':
         sockets.hold(name, effect.key, effect.sockets);
         return;

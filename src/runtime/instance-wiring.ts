@@ -91,6 +91,7 @@ export class InstanceWiring {
         generation,
         role: effect.role,
         process: proc,
+        ...(effect.held ? { held: true } : {}),
         sockets: deps.socketFds(name),
         sweeper: this.#sweeper,
         outputPipes: this.#outputPipes,

@@ -32,6 +32,8 @@ export interface InstanceHandle {
   stop(): void;
   kill(): void;
   sendUwsgi(byte: number): void;
+  /** Lets a held instance go on: one byte on its EMPEROR_GO_FD. */
+  go(): void;
   /** Stops reading stdout and stderr (the pipe fills and the instance waits, as with any slow reader) or reads on. */
   pauseOutput(paused: boolean): void;
 }
@@ -51,13 +53,13 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   const launch = dirsProblem === null ? buildLaunch(req, emperorEnv()) : ({ ok: false, error: dirsProblem, notFound: true } as const);
   if (!launch.ok) {
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
   }
   const failed = (error: NodeJS.ErrnoException): InstanceHandle => {
     // Out of descriptors (EMFILE for the stdio pipes) or memory: a failed start of this vassal,
     // throttled and retried like any other, never an error that stops the emperor.
     queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.program}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}`, false));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
   };
   let pipes: readonly [OutputPipe, OutputPipe] | null;
   try {
@@ -82,11 +84,13 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   const pid = child.pid;
   const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
   let leaderGone = false;
+  const goPipe = launch.goFd === null ? undefined : ((child.stdio[launch.goFd] as Duplex | null | undefined) ?? undefined);
+  goPipe?.on('error', () => {}); // EPIPE: the held instance died; its exit is reported
 
   if (pid === undefined) {
     closePipes(pipes, 'readFd');
     child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.program}: ${err.message}`, err.code === 'ENOENT'));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, pauseOutput() {} };
+    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
@@ -112,6 +116,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   child.once('exit', (code, signal) => {
     leaderGone = true;
     channel?.destroy();
+    goPipe?.destroy();
     req.sweeper.wait({ pgid: pid, cgroup, stopTimeoutMs: req.process.stopTimeoutMs, leftBehind: cb.leftBehind, done: () => cb.exited(code, signal) });
   });
   return {
@@ -123,6 +128,9 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     },
     sendUwsgi: (byte) => {
       if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
+    },
+    go: () => {
+      if (goPipe && !goPipe.destroyed) goPipe.end(Buffer.from('g'));
     },
     pauseOutput: (paused) => {
       for (const o of outputs) o.holdBack(paused);

@@ -16,6 +16,8 @@ export interface SpawnRequest {
   readonly outputPipes?: OutputPipes;
   /** The instance's own cgroup directory (it joins it before exec); absent: its process group alone contains it. */
   readonly cgroup?: string;
+  /** Held until `go()`: the instance gets EMPEROR_GO_FD, a pipe that yields one byte when it may go on. */
+  readonly held?: boolean;
   /** Variables the runtime adds for this instance only (NOTIFY_SOCKET). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }

@@ -41,6 +41,8 @@ describe('native INI vassal', () => {
   });
 
   test('a bare number in INI is a duration in seconds', async () => {
+    const warm = await vassals.write('w.ini', '[emperor]\ncommand = sh\nreload = dance\nwarm-standin = true\n[emperor.standin.env]\nA = 0\n');
+    expect((await loadSpec(warm)).warmStandin).toBe(true);
     const file = await vassals.write('d.ini', '[emperor]\ncommand = sh\nstop-timeout = 3\nready-timeout = 1.5\n');
     expect((await loadSpec(file)).process).toMatchObject({ stopTimeoutMs: 3000, readyTimeoutMs: 1500 });
   });

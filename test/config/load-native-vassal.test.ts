@@ -67,6 +67,13 @@ describe('native YAML vassal', () => {
     expect((await loadSpec(alone)).singleton).toBeUndefined();
   });
 
+  test('warm-standin: true keeps a warm stand-in; false or absent does not', async () => {
+    const warm = await vassals.write('w.yml', 'emperor:\n  command: [sh]\n  reload: dance\n  standin: { env: { A: "0" } }\n  warm-standin: true\n');
+    expect((await loadSpec(warm)).warmStandin).toBe(true);
+    const off = await vassals.write('c.yml', 'emperor:\n  command: [sh]\n  reload: dance\n  standin: { env: { A: "0" } }\n  warm-standin: false\n');
+    expect((await loadSpec(off)).warmStandin).toBeUndefined();
+  });
+
   test('a command string is a shell command', async () => {
     const file = await vassals.write('sh.yml', 'emperor:\n  command: "exec node app.js >> out.log"\n');
     expect((await loadSpec(file)).process.command).toEqual({ kind: 'shell', script: 'exec node app.js >> out.log' });

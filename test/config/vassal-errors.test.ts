@@ -28,6 +28,8 @@ describe('every wrong value names the file, the key and what was expected', () =
     ['bad ready delay', '  ready: { delay: forever }\n', 'emperor.ready', 'expected a duration like 10s'],
     ['delay not shorter than ready-timeout', '  ready: "delay: 90s"\n', 'emperor.ready', 'expected a delay shorter than ready-timeout (1m), got 90s'],
     ['bad singleton', '  singleton: yes\n', 'emperor.singleton', 'expected fleet (one instance across the whole fleet of emperors, see docs/fleet.md), got `yes` (string)'],
+    ['warm-standin not a flag', '  warm-standin: maybe\n', 'emperor.warm-standin', 'expected true or false, got `maybe` (string)'],
+    ['warm-standin without a stand-in', '  warm-standin: true\n', 'emperor.warm-standin', 'a warm stand-in needs a stand-in: add `emperor.standin`'],
     ['bad reload', '  reload: graceful\n', 'emperor.reload', 'expected one of stop-start, overlap, dance, in-place, got `graceful` (string)'],
     ['in-place on a native vassal', '  reload: in-place\n', 'emperor.reload', 'in-place reloads need a uWSGI vassal'],
     ['dance without a stand-in', '  reload: dance\n', 'emperor.reload', 'dance needs a stand-in: add `emperor.standin`'],
@@ -180,7 +182,7 @@ describe('the shape of the document', () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  colour: blue\n');
     const { errors } = await loadProblems(file);
     expect(errors.map(formatProblem)).toEqual([
-      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, restart, restart-burst, restart-window, max-restarts, after, dirs, singleton`,
+      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, warm-standin, restart, restart-burst, restart-window, max-restarts, after, dirs, singleton`,
     ]);
   });
 

@@ -30,7 +30,8 @@ function install(): void {
   cpSync(join(REPO, 'vassals.example', 'galaxy-today'), em.vassals, { recursive: true, filter: (src) => !src.includes('__pycache__') && !/var\/(?!\.gitignore)/.test(src.slice(REPO.length)) });
   for (const file of readdirSync(em.vassals).filter((f) => f.endsWith('.yml'))) {
     const path = join(em.vassals, file);
-    let text = readFileSync(path, 'utf8').replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.web}`).replaceAll('15432', String(ports.pg)).replaceAll('16379', String(ports.redis));
+    // emperor-go is on the PATH once the emperor is installed; here it is the checkout's.
+    let text = readFileSync(path, 'utf8').replaceAll('[emperor-go,', `[${join(REPO, 'contrib', 'emperor-go.py')},`).replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.web}`).replaceAll('15432', String(ports.pg)).replaceAll('16379', String(ports.redis));
     if (!root) text = text.replace(/^ {2}user: .*\n/m, ''); // only root switches users
     writeFileSync(path, text);
   }
@@ -108,7 +109,7 @@ async function touchAndWait(name: string): Promise<void> {
   const before = (await em.status(name))!.generation;
   const now = new Date();
   utimesSync(join(em.vassals, `${name}.yml`), now, now);
-  await em.waitStatus(name, (s: VassalStatus) => s.state === 'running' && s.generation > before && s.instances.length === 1, `reloaded after a touch (generation > ${before})`, 120_000);
+  await em.waitStatus(name, (s: VassalStatus) => s.state === 'running' && s.generation > before && s.instances.filter((i) => i.state !== 'warm').length === 1, `reloaded after a touch (generation > ${before})`, 120_000);
 }
 
 beforeAll(async () => {
@@ -167,6 +168,9 @@ describe("today's Galaxy under the emperor", () => {
     } finally {
       await load.stop();
     }
+    // Every dance of web let its warm stand-in go (warm-standin: true, emperor-go).
+    const letGo = em.events('web', 'dance-step').filter((r) => /the warm one, held for .*, is let go/.test(String(r.msg)));
+    expect(letGo.length).toBeGreaterThanOrEqual(11);
 
     // 0 failed HTTP requests, through everything.
     expect(load.failures).toEqual({});
