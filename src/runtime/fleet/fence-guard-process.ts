@@ -9,13 +9,13 @@
 //   release NAME        NAME's groups are gone or no longer the guard's business
 // When stdin ends (the emperor died), every group still listed is killed at once.
 // It writes `killed NAME PGID` for each group it kills.
-import { readFileSync } from 'node:fs';
+import { readProcStat } from '../process-group.js';
 import { createInterface } from 'node:readline';
 
 interface Guarded {
   deadline: bigint | null;
   /** pgid -> start time of its leader when listed (to skip a reused pid); null: leader unknown. */
-  readonly groups: Map<number, string | null>;
+  readonly groups: Map<number, number | null>;
 }
 
 /** Groups already reported killed: SIGKILL is repeated until they are gone, the report is not. */
@@ -24,18 +24,13 @@ const reported = new Set<number>();
 const TICK_MS = 20;
 const claims = new Map<string, Guarded>();
 
-function leaderStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+function leaderStart(pid: number): number | null {
+  return readProcStat(pid)?.startTime ?? null;
 }
 
 // SIGKILLs the group unless its leader's pid now belongs to another process. While any member
 // of the group lives, its id cannot be reused, so a gone leader still means our group.
-function killGroup(name: string, pgid: number, start: string | null): boolean {
+function killGroup(name: string, pgid: number, start: number | null): boolean {
   const now = leaderStart(pgid);
   if (now !== null && start !== null && now !== start) return false;
   try {
