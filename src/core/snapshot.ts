@@ -60,6 +60,7 @@ export function toStatus(v: Vassal, now: number): VassalStatus {
     dance: v.op.kind === 'dance' ? { step: v.op.step, startedAt: v.op.startedAt } : null,
     note: capText(noteOf(v, state, now)),
     warnings: capWarnings(v.spec?.warnings ?? []),
+    after: v.spec?.after ?? [],
     fleet: isFleetSingleton(v) ? { claim: v.claim.status, holder: v.claim.status === 'waiting' ? v.claim.holder : null } : null,
   };
 }

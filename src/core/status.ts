@@ -74,6 +74,8 @@ export interface VassalStatus {
   /** One short human line: why throttled, what the dance does, which file is invalid … */
   readonly note: string;
   readonly warnings: readonly string[];
+  /** The vassals it starts after (`after`) and stops before. */
+  readonly after: readonly string[];
   /** Only when asked for (`GET /vassals?usage=1`): null when no instance is alive. */
   readonly usage?: GroupUsage | null;
   /** A fleet singleton's claim: held here, or waited for while `holder` (when known) holds it; null for other vassals. */

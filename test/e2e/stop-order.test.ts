@@ -7,6 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emperorPool, type Emperor } from '../helpers/emperor.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { runCli } from '../cli/helpers/run-cli.js';
 
 const pool = emperorPool();
 afterEach(async () => {
@@ -81,4 +82,22 @@ describe('stop order', () => {
     expect(exits.get('app')).toEqual(['db']);
     expect(exits.get('worker')?.sort()).toEqual(['app', 'db']);
   });
+
+  test('`emperor stop` of several vassals, or --all, stops dependents first: the waves follow `after`', async () => {
+    const em = await pool.fresh().start();
+    const s = setup(em);
+    s.vassal('db');
+    s.vassal('app', '  after: [db]\n');
+    s.vassal('worker', '  after: [app]\n');
+    for (const n of ['db', 'app', 'worker']) await em.waitRunning(n, 30_000);
+    // Named with the database first: still the last to stop.
+    const r = await runCli(['stop', 'db', 'worker', 'app', '--run-dir', em.runDir], {}, 60_000);
+    expect(r.code).toBe(0);
+    const exits = s.exits();
+    expect(exits.get('worker')?.sort()).toEqual(['app', 'db']);
+    expect(exits.get('app')).toEqual(['db']);
+    expect(exits.get('db')).toEqual([]);
+    for (const n of ['db', 'app', 'worker']) expect((await em.status(n))?.state).toBe('stopped');
+  });
 });
+

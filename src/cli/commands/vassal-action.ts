@@ -6,6 +6,7 @@ import type { VassalAction } from '../../core/command-types.js';
 import type { VassalStatus } from '../../core/status.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { painter, useColour } from '../output.js';
+import { stopWaves } from './stop-waves.js';
 import { forEachTarget, outcomeOf, pickTargets, printResults } from './targets.js';
 
 interface ActionCommand {
@@ -16,6 +17,8 @@ interface ActionCommand {
   /** The vassals --all means. */
   readonly keep: (v: VassalStatus) => boolean;
   readonly examples: string;
+  /** How several targets are ordered, for --help. */
+  readonly order?: string;
 }
 
 const ACTIONS: readonly ActionCommand[] = [
@@ -32,6 +35,7 @@ const ACTIONS: readonly ActionCommand[] = [
     all: 'every vassal',
     keep: () => true,
     examples: '  $ emperor stop web worker\n  $ emperor stop --all',
+    order: " They stop in waves, as at the emperor's own shutdown: a vassal that others\nstart `after` stops once they have stopped (the job handlers before PostgreSQL).",
   },
   {
     action: 'reload',
@@ -53,8 +57,9 @@ export function registerVassalActions(program: Command, run: (action: () => Prom
       .option('--no-wait', 'return as soon as the emperor accepted each request')
       .addHelpText('after', `
 Several vassals are handled in parallel, each waiting for its own outcome; a table shows each
-result. Exit status: 0 when every one worked, 1 when any failed (the message says which step
-and why), 2 for a usage error, 3 when no emperor is reachable.
+result.${spec.order ?? ''}
+Exit status: 0 when every one worked, 1 when any failed (the message says which step and why),
+2 for a usage error, 3 when no emperor is reachable.
 
 Examples:
 ${spec.examples}`);
@@ -69,7 +74,12 @@ ${spec.examples}`);
         printOutcome(outcome);
         return outcome.ok ? 0 : 1;
       }
-      return printResults(await forEachTarget(targets, async (name) => ({ name, ...(await act(name)) })));
+      // Stops go in waves, dependents first (see stop-waves.ts); starts and reloads need no order:
+      // the emperor holds a vassal back until what it starts `after` is ready.
+      const waves = spec.action === 'stop' ? stopWaves(targets, await client.list()) : [targets];
+      const results = [];
+      for (const wave of waves) results.push(...(await forEachTarget(wave, async (name) => ({ name, ...(await act(name)) }))));
+      return printResults(results);
     }));
   }
 }

@@ -28,6 +28,7 @@ export function makeStatus(name: string, overrides: Partial<VassalStatus> = {}):
     dance: null,
     note: '',
     warnings: [],
+    after: [],
     fleet: null,
     ...overrides,
   };
