@@ -37,6 +37,12 @@ export class Dispatcher {
   readonly #ready = new Set<string>();
   /** The vassals winding down with instances left (stop order), kept up to date after every step. */
   readonly #stopping = new Set<string>();
+  /**
+   * The vassals whose spec names others in `after`, kept up to date after every step: readiness
+   * and stop changes look only at them. Scanning every vassal at each change made starting a
+   * fleet quadratic (0.6 s of 1000 vassals' start, 25 times that at 5000).
+   */
+  readonly #dependents = new Set<string>();
   readonly #afterOf = (name: string): readonly string[] => this.#entries.get(name)?.vassal.spec?.after ?? [];
 
   constructor(deps: DispatcherDeps) {
@@ -123,6 +129,8 @@ export class Dispatcher {
     entry.vassal = result.vassal;
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = result.wakeAt === null ? null : setTimeout(() => this.dispatch(name, { type: 'tick' }), Math.max(0, result.wakeAt - now));
+    if (entry.vassal.spec?.after?.length) this.#dependents.add(name);
+    else this.#dependents.delete(name);
     for (const effect of result.effects) {
       if (effect.type === 'answer') this.#answer(effect.answer);
       if (effect.type === 'forget') this.#forget(name, entry);
@@ -142,6 +150,7 @@ export class Dispatcher {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
     this.#entries.delete(name);
+    this.#dependents.delete(name);
     for (const l of this.#forgotten) l(name);
   }
 
@@ -152,8 +161,12 @@ export class Dispatcher {
     if (serves === this.#ready.has(name)) return;
     if (serves) this.#ready.add(name);
     else this.#ready.delete(name);
-    const names = this.#readyNames();
-    for (const [other, e] of this.#entries) if (e.vassal.spec?.after?.includes(name)) this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+    let names: string[] | null = null;
+    for (const other of this.#dependents) {
+      if (!this.#afterOf(other).includes(name)) continue;
+      names ??= this.#readyNames();
+      this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+    }
   }
 
   // When this vassal started or finished winding down with instances left, tells the vassals it
@@ -166,7 +179,7 @@ export class Dispatcher {
     else this.#stopping.delete(name);
     for (const dep of new Set(vassal.spec?.after ?? [])) {
       if (!this.#entries.has(dep)) continue;
-      const dependents = [...this.#entries.values()].filter((e) => e.vassal.spec?.after?.includes(dep)).map((e) => e.vassal.name);
+      const dependents = [...this.#dependents].filter((other) => this.#afterOf(other).includes(dep));
       const names = stopAfter(dep, dependents, (n) => this.#stopping.has(n), this.#afterOf);
       this.#queue.push({ name: dep, event: { type: 'dependents-stopping', names } });
     }

@@ -71,10 +71,22 @@ export class FileTracker {
     void this.#load(e.file);
     const t = this.#files.get(e.file);
     if (!t) return;
+    this.#recheckLater(e.file, t);
+  }
+
+  // The look after chokidar's window: a stat, and a load only when the file is not the one last
+  // loaded (mtime, size, inode). Loading every file twice was a tenth of starting a large fleet.
+  // While the load is still under way (thousands of files arriving at once), the look waits:
+  // that load's own before/after stat covers the writes until it ends.
+  #recheckLater(file: string, t: Tracked): void {
     if (t.recheck) clearTimeout(t.recheck);
     t.recheck = setTimeout(() => {
       t.recheck = null;
-      if (this.#files.get(e.file) === t) void this.#load(e.file);
+      if (this.#files.get(file) !== t) return;
+      if (t.loading) return this.#recheckLater(file, t);
+      const look = lookAt(file);
+      if (look.kind === 'file' && look.statKey === t.statKey && !this.#retry.has(file)) return;
+      void this.#load(file);
     }, RECHECK_AFTER_MS);
     t.recheck.unref();
   }
