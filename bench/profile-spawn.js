@@ -37,7 +37,6 @@ await e.start({ args: emperorArgs, ...(prof ? { cpuProf: profDir } : {}), ...(pe
 const perfData = join(work, `profile-spawn-${n}.perf.data`);
 const perfProc = perf ? spawn('perf', ['record', '-F', '999', '-g', '-o', perfData, '-p', String(e.pid)], { stdio: 'ignore' }) : null;
 if (perfProc) await sleep(500);
-const tWatching = now();
 const u0 = cpu(e.pid);
 const t0 = now();
 for (let i = 0; i < n; i++) writeFileSync(join(e.vassals, `s${String(i).padStart(5, '0')}.yml`), `# ${i}\nemperor:\n  command: [sleep, infinity]\n  env: { MARK: "0" }\n  stop-timeout: 5s\n`);
@@ -114,4 +113,5 @@ if (prof) {
 }
 if (perfProc) say(`perf data: ${perfData} (perf report -i ${perfData} --no-children --sort dso,sym)`);
 writeFileSync(join(work, `profile-spawn-${n}.txt`), out.join('\n') + '\n');
-void tWatching;
+
+process.exit(0); // endGroup's grace timer would keep the process alive until it fires
