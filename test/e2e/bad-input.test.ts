@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../helpers/wait-for.js';
 import { Emperor, FOREVER, nodeVassal } from '../helpers/emperor.js';
 
 let em: Emperor;
@@ -49,7 +50,8 @@ describe('bad vassal files', () => {
     expect(s.error).toMatch(pattern);
     expect(s.error).toContain(file);
     expect(s.pid).toBeNull();
-    expect(em.logs.some((l) => l.vassal === name && l.event === 'broken')).toBe(true);
+    // The log line comes through the emperor's stderr, which may be read after the API answered.
+    await waitFor(() => em.logs.some((l) => l.vassal === name && l.event === 'broken'), { message: 'the broken event in the log' });
   });
 
   test('a warning names the key and the file; the vassal still runs', async () => {
