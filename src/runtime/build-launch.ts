@@ -52,25 +52,17 @@ export function buildLaunch(req: SpawnRequest, baseEnv: NodeJS.ProcessEnv, emper
 
   if (!existsSync(p.cwd)) return { ok: false, error: `cwd: ${p.cwd} does not exist`, notFound: true };
   const stdio: Stdio = ['ignore', 'pipe', 'pipe', ...req.sockets.map((s) => s.fd)];
-  let notifyFd: number | null = null;
-  let uwsgiFd: number | null = null;
-  if (p.ready.kind === 'notify') {
-    notifyFd = stdio.length;
+  // A channel to the emperor on the next fd, named to the instance by `variable`.
+  const channel = (wanted: boolean, variable: string): number | null => {
+    if (!wanted) return null;
+    const fd = stdio.length;
     stdio.push('pipe');
-    env.EMPEROR_NOTIFY_FD = String(notifyFd);
-  }
-  if (p.protocol === 'uwsgi') {
-    uwsgiFd = stdio.length;
-    stdio.push('pipe');
-    env.UWSGI_EMPEROR_FD = String(uwsgiFd);
-  }
-
-  let goFd: number | null = null;
-  if (req.held) {
-    goFd = stdio.length;
-    stdio.push('pipe');
-    env.EMPEROR_GO_FD = String(goFd);
-  }
+    env[variable] = String(fd);
+    return fd;
+  };
+  const notifyFd = channel(p.ready.kind === 'notify', 'EMPEROR_NOTIFY_FD');
+  const uwsgiFd = channel(p.protocol === 'uwsgi', 'UWSGI_EMPEROR_FD');
+  const goFd = channel(req.held === true, 'EMPEROR_GO_FD');
 
   // uWSGI adopts held sockets with `fd://3`; LISTEN_FDS as well would make it bind fd 3 twice.
   const sockets = req.sockets.length > 0 && p.protocol !== 'uwsgi';

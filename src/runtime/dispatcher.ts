@@ -161,12 +161,14 @@ export class Dispatcher {
     if (serves === this.#ready.has(name)) return;
     if (serves) this.#ready.add(name);
     else this.#ready.delete(name);
-    let names: string[] | null = null;
-    for (const other of this.#dependents) {
-      if (!this.#afterOf(other).includes(name)) continue;
-      names ??= this.#readyNames();
-      this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
-    }
+    const dependents = this.#dependentsOf(name);
+    const names = dependents.length > 0 ? this.#readyNames() : [];
+    for (const other of dependents) this.#queue.push({ name: other, event: { type: 'peers-ready', names } });
+  }
+
+  // The vassals whose `after` names `name`.
+  #dependentsOf(name: string): string[] {
+    return [...this.#dependents].filter((other) => this.#afterOf(other).includes(name));
   }
 
   // When this vassal started or finished winding down with instances left, tells the vassals it
@@ -179,8 +181,7 @@ export class Dispatcher {
     else this.#stopping.delete(name);
     for (const dep of new Set(vassal.spec?.after ?? [])) {
       if (!this.#entries.has(dep)) continue;
-      const dependents = [...this.#dependents].filter((other) => this.#afterOf(other).includes(dep));
-      const names = stopAfter(dep, dependents, (n) => this.#stopping.has(n), this.#afterOf);
+      const names = stopAfter(dep, this.#dependentsOf(dep), (n) => this.#stopping.has(n), this.#afterOf);
       this.#queue.push({ name: dep, event: { type: 'dependents-stopping', names } });
     }
   }

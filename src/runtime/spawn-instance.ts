@@ -1,6 +1,5 @@
 // Starts one instance in its own process group with its held sockets, its readiness channel
 // and (for uWSGI) the emperor channel, and reports what happens to it.
-import type { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
@@ -38,6 +37,9 @@ export interface InstanceHandle {
   pauseOutput(paused: boolean): void;
 }
 
+// The handle of an instance that was never started: nothing to signal, stop or read.
+const NOT_STARTED: InstanceHandle = { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
+
 let envSnapshot: NodeJS.ProcessEnv | null = null;
 // The emperor's environment as a plain object, copied at the first spawn (run-daemon removes
 // systemd's variables before): every read of process.env goes through a C++ interceptor, and
@@ -53,13 +55,13 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   const launch = dirsProblem === null ? buildLaunch(req, emperorEnv()) : ({ ok: false, error: dirsProblem, notFound: true } as const);
   if (!launch.ok) {
     queueMicrotask(() => cb.spawnFailed(launch.error, launch.notFound));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
+    return NOT_STARTED;
   }
   const failed = (error: NodeJS.ErrnoException): InstanceHandle => {
     // Out of descriptors (EMFILE for the stdio pipes) or memory: a failed start of this vassal,
     // throttled and retried like any other, never an error that stops the emperor.
     queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.program}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}`, false));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
+    return NOT_STARTED;
   };
   let pipes: readonly [OutputPipe, OutputPipe] | null;
   try {
@@ -82,15 +84,16 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     closePipes(pipes, 'writeFd');
   }
   const pid = child.pid;
-  const channel = launch.uwsgiFd === null ? undefined : (child.stdio[launch.uwsgiFd] as Duplex | null | undefined) ?? undefined;
+  const pipeAt = (fd: number | null): Duplex | undefined => (fd === null ? undefined : ((child.stdio[fd] as Duplex | null | undefined) ?? undefined));
+  const channel = pipeAt(launch.uwsgiFd);
   let leaderGone = false;
-  const goPipe = launch.goFd === null ? undefined : ((child.stdio[launch.goFd] as Duplex | null | undefined) ?? undefined);
+  const goPipe = pipeAt(launch.goFd);
   goPipe?.on('error', () => {}); // EPIPE: the held instance died; its exit is reported
 
   if (pid === undefined) {
     closePipes(pipes, 'readFd');
     child.once('error', (err: NodeJS.ErrnoException) => cb.spawnFailed(`cannot start ${launch.program}: ${err.message}`, err.code === 'ENOENT'));
-    return { pid: undefined, stop() {}, kill() {}, sendUwsgi() {}, go() {}, pauseOutput() {} };
+    return NOT_STARTED;
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
@@ -98,7 +101,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     readPipeLines(pipes ? pipes[0].readFd : child.stdout, (chunk) => cb.lines('stdout', chunk)),
     readPipeLines(pipes ? pipes[1].readFd : child.stderr, (chunk) => cb.lines('stderr', chunk)),
   ];
-  if (launch.notifyFd !== null) readLines(child.stdio[launch.notifyFd] as Readable | undefined, (chunk) => chunk.lines.forEach((l) => cb.notify(l)));
+  if (launch.notifyFd !== null) readLines(pipeAt(launch.notifyFd), (chunk) => chunk.lines.forEach((l) => cb.notify(l)));
   if (channel) {
     channel.on('data', (chunk: Buffer) => {
       for (const byte of chunk) cb.uwsgiByte(byte);
