@@ -11,6 +11,7 @@ import { readPipeLines } from './pipe-lines.js';
 import { readLines, type OutputChunk } from './read-lines.js';
 import { cgroupProcs, killCgroup } from './cgroups.js';
 import { readProcStat, signalGroup } from './process-group.js';
+import { pauseUwsgiWorkers, UWSGI_PAUSE_MS } from './uwsgi-pause.js';
 
 export interface InstanceCallbacks {
   spawned(pid: number): void;
@@ -110,14 +111,21 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
 
   const cgroup = req.cgroup ?? null;
+  let pausing: NodeJS.Timeout | undefined;
   const stopGroup = (): void => {
-    if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
-    else signalGroup(pid, req.process.stopSignal);
+    if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) {
+      const graceful = (): void => {
+        if (!channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
+      };
+      if (pausing === undefined && pauseUwsgiWorkers(pid)) pausing = setTimeout(graceful, UWSGI_PAUSE_MS);
+      else if (pausing === undefined) graceful();
+    } else signalGroup(pid, req.process.stopSignal);
     // Processes that left the group (setsid, setpgid) get the stop signal too.
     if (cgroup) for (const p of escaped(cgroup, pid)) signalPid(p, req.process.stopSignal);
   };
   child.once('exit', (code, signal) => {
     leaderGone = true;
+    clearTimeout(pausing);
     channel?.destroy();
     goPipe?.destroy();
     req.sweeper.wait({ pgid: pid, cgroup, stopTimeoutMs: req.process.stopTimeoutMs, leftBehind: cb.leftBehind, done: () => cb.exited(code, signal) });

@@ -11,7 +11,7 @@ interface ConnLoadResult {
   readonly firstFailures: readonly string[];
 }
 
-export async function connectionLoad(port: number, opts: { seconds: number; workers?: number; keepAlive?: boolean; path?: string }): Promise<ConnLoadResult> {
+export async function connectionLoad(port: number, opts: { seconds: number; workers?: number; keepAlive?: boolean; path?: string; /** Ends the load early once it returns true. */ until?: () => boolean }): Promise<ConnLoadResult> {
   const until = Date.now() + opts.seconds * 1000;
   const agent = opts.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: opts.workers ?? 8 }) : false;
   let ok = 0;
@@ -45,7 +45,7 @@ export async function connectionLoad(port: number, opts: { seconds: number; work
     });
   await Promise.all(
     Array.from({ length: opts.workers ?? 8 }, async () => {
-      while (Date.now() < until) await one();
+      while (Date.now() < until && !(opts.until?.() ?? false)) await one();
     }),
   );
   if (agent) agent.destroy();
