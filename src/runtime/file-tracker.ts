@@ -39,7 +39,7 @@ interface Tracked {
   content: { readonly bytes: Buffer; readonly version: string } | null;
 }
 
-type FileLook = { readonly kind: 'file'; readonly statKey: string } | { readonly kind: 'dangling'; readonly why: string } | { readonly kind: 'gone' };
+type FileLook = { readonly kind: 'file'; readonly statKey: string; readonly size: number; readonly mtimeMs: number } | { readonly kind: 'dangling'; readonly why: string } | { readonly kind: 'gone' };
 
 export class FileTracker {
   readonly #files = new Map<string, Tracked>();
@@ -223,6 +223,13 @@ export class FileTracker {
       this.#invalid(name, file, t, `dangling:${look.why}`, `${file}: ${look.why}`, null);
       return;
     }
+    if (look.size === 0 && Date.now() - look.mtimeMs < RECHECK_AFTER_MS) {
+      // Just created and still empty: most writers create the file, then write it. Calling it
+      // broken now would log a warning and show "file is empty" for a moment; the look after
+      // the window reads it written, or calls it empty then.
+      this.#recheckLater(file, t);
+      return;
+    }
     const keep = t.keepUnchanged;
     t.keepUnchanged = false;
     const result = await loadVassalFile(file, this.#opts);
@@ -349,7 +356,7 @@ function lookAt(file: string): FileLook {
   try {
     const st = statSync(file);
     if (st.isDirectory()) return { kind: 'gone' };
-    return { kind: 'file', statKey: `${st.mtimeMs}:${st.size}:${st.ino}` };
+    return { kind: 'file', statKey: `${st.mtimeMs}:${st.size}:${st.ino}`, size: st.size, mtimeMs: st.mtimeMs };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return { kind: 'dangling', why: 'broken: symlink loop' };

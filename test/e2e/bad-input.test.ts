@@ -54,6 +54,15 @@ describe('bad vassal files', () => {
     await waitFor(() => em.logs.some((l) => l.vassal === name && l.event === 'broken'), { message: 'the broken event in the log' });
   });
 
+  test('a file created empty and written a moment later is never shown broken', async () => {
+    const path = join(em.vassals, 'late.yml');
+    writeFileSync(path, '');
+    await new Promise((r) => setTimeout(r, 30));
+    writeFileSync(path, nodeVassal(FOREVER));
+    await em.waitRunning('late');
+    expect(em.events('late', 'broken')).toEqual([]);
+  });
+
   test('a warning names the key and the file; the vassal still runs', async () => {
     em.write('warn.yml', nodeVassal(FOREVER, '  heartbeat-timeout: 5s\n'));
     const s = await em.waitRunning('warn');
