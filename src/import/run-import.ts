@@ -5,7 +5,7 @@ import { importPm2 } from './pm2/import-pm2.js';
 import type { ImportSource } from './render-vassal.js';
 import { importSupervisord } from './supervisord/import-supervisord.js';
 
-export const IMPORT_SOURCES: readonly ImportSource[] = ['supervisord', 'gravity', 'pm2'];
+export { IMPORT_SOURCES } from './import-sources.js';
 
 export interface ImportOptions {
   /** The environment `%(ENV_X)s` and PATH read. */

@@ -1,9 +1,7 @@
 // `emperor import supervisord|gravity|pm2 FILE…`: vassal files from another process manager's config.
 import type { Command } from 'commander';
-import { formatImportProblem } from '../../import/imported-vassal.js';
+import { IMPORT_SOURCES } from '../../import/import-sources.js';
 import type { ImportSource } from '../../import/render-vassal.js';
-import { IMPORT_SOURCES, runImporter } from '../../import/run-import.js';
-import { writeImported } from '../../import/write-imported.js';
 import { usageError } from '../exit-codes.js';
 import { painter, useColour } from '../output.js';
 
@@ -61,6 +59,8 @@ async function importCommand(source: string, files: readonly string[], flags: Im
   if (known === undefined) throw usageError(`unknown source '${source}'; expected one of ${IMPORT_SOURCES.join(', ')}`);
   if (flags.env !== undefined && known !== 'pm2') throw usageError('--env is for pm2 ecosystem files only');
   const paint = painter(useColour(process.stderr));
+  // The importers and their parsers load when an import runs, not for every command's start.
+  const [{ runImporter }, { writeImported }, { formatImportProblem }] = await Promise.all([import('../../import/run-import.js'), import('../../import/write-imported.js'), import('../../import/imported-vassal.js')]);
   const result = await runImporter(known, files, { env: process.env, pm2Env: flags.env });
   if (!result.ok) {
     for (const p of result.problems) process.stderr.write(`${formatImportProblem(p)}\n`);
