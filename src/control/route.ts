@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Access } from './dashboard/http-access.js';
+import type { MetricsText } from './metrics-registry.js';
 import type { SupervisorPort } from './supervisor-port.js';
-import type { Registry } from 'prom-client';
 
 export interface RouteContext {
   readonly req: IncomingMessage;
@@ -14,7 +14,7 @@ export interface RouteContext {
   readonly port: SupervisorPort;
   /** Which listener the request came in on, and what it allows (checked before the handler runs). */
   readonly access: Access;
-  readonly registry: Registry;
+  readonly metrics: MetricsText;
   readonly logger: Logger | undefined;
   /** Registers a long-lived response so that closing the server ends it; returns the unregister function. */
   readonly trackStream: (end: () => void) => () => void;

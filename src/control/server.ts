@@ -44,7 +44,7 @@ export async function startControlServer(port: SupervisorPort, opts: ControlServ
   };
   const serverFor = (access: Access): Server => {
     const server = createServer((req, res) => {
-      void handleRequest(req, res, { port, registry: metrics.registry, logger, trackStream, access });
+      void handleRequest(req, res, { port, metrics, logger, trackStream, access });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
     server.headersTimeout = 10_000;
@@ -129,7 +129,7 @@ async function listenPrivately(server: Server, path: string, groupId: number | u
   }
 }
 
-type Shared = Pick<RouteContext, 'port' | 'registry' | 'logger' | 'trackStream' | 'access'>;
+type Shared = Pick<RouteContext, 'port' | 'metrics' | 'logger' | 'trackStream' | 'access'>;
 
 // Routes one request; nothing thrown here may reach the HTTP server.
 async function handleRequest(req: IncomingMessage, res: ServerResponse, shared: Shared): Promise<void> {

@@ -3,6 +3,7 @@
 // (prom-client's default metrics, which carry no labels) as series with a `vassal` label: a
 // registry cannot hold two metrics of one name, so they are added to the text exposition.
 import type { GroupUsage } from '../core/status.js';
+import { escapeLabel } from './vassal-series.js';
 
 const FAMILIES: readonly { name: string; value: (u: GroupUsage) => number }[] = [
   { name: 'process_cpu_seconds_total', value: (u) => u.cpuSeconds },
@@ -20,8 +21,4 @@ export function addVassalProcessSeries(text: string, usage: ReadonlyMap<string, 
     else lines.splice(last + 1, 0, ...series);
   }
   return lines.join('\n');
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -5,9 +5,9 @@ import { addVassalProcessSeries } from '../vassal-process-metrics.js';
 export const metrics: Route = {
   method: 'GET',
   path: '/metrics',
-  async handle({ res, registry, port }) {
-    const text = addVassalProcessSeries(await registry.metrics(), await port.usage({ cpuPercent: false }));
-    res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
+  async handle({ res, metrics, port }) {
+    const text = addVassalProcessSeries(await metrics.text(), await port.usage({ cpuPercent: false }));
+    res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   },
 };
