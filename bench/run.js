@@ -5,7 +5,7 @@
 //   npm run bench -- --quick      ~1-2 min, fewer repetitions (said so in RESULTS.md)
 //   npm run bench -- --only drop,crash   some scenarios only
 //   npm run bench -- --out FILE   write the report elsewhere
-//   npm run bench -- --only scale --merge   replace only those scenarios' sections in the existing report
+//   npm run bench -- --only scale:ladder --merge   replace only the sections this run measures in the existing report
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,9 +36,6 @@ const only = opt('--only')?.split(',');
 const out = resolve(opt("--out") ?? join(HERE, quick ? "RESULTS-quick.md" : "RESULTS.md"));
 const profile = !argv.includes('--no-profile');
 const merge = argv.includes('--merge');
-
-// The sections each scenario writes (by title prefix), so that --merge can replace them.
-const SECTION_PREFIX = { drop: 'Drop:', touch: 'Touch:', crash: 'Crash:', scale: 'Scale:', churn: 'Churn:', zd: 'Zero downtime:', logs: 'Log throughput:', gunicorn: 'gunicorn restarts' };
 
 const PEER_BASE = { emperor: 20000, uwsgi: 22000, uwsgi1: 24000, pm2: 26000, pm2c: 28000, supervisord: 30000, shell: 12000 };
 const SCEN_OFF = { drop: 0, touch: 200, crash: 400, zd: 600, gunicorn: 800, scale: 1000 };
@@ -200,13 +197,16 @@ async function main() {
   log(`wrote ${out} (${meta.durationS} s)`);
 }
 
-// Keeps the earlier report's sections of the scenarios not run now (--merge): one scenario can be
-// re-measured without a full run. The report says which scenarios were re-run when.
+// Keeps the earlier report's sections that this run did not measure again (--merge): one
+// scenario, or one part of it (`--only scale:ladder`), can be re-measured without a full run.
+// A section is replaced when this run wrote into it, so a part leaves its siblings' sections as
+// they were. The report says which scenarios were re-run when.
 function mergeEarlier(out, meta, ran) {
   const jsonPath = out.replace(/\.md$/, '.json');
   if (!existsSync(jsonPath)) return;
   const old = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  const replaced = (section) => ran.some((scen) => SECTION_PREFIX[scen] && section.startsWith(SECTION_PREFIX[scen]));
+  const fresh = new Set([...ctx.rows, ...ctx.notes, ...ctx.extra].map((x) => x.section));
+  const replaced = (section) => fresh.has(section);
   ctx.rows.unshift(...old.rows.filter((r) => !replaced(r.section)));
   ctx.notes.unshift(...old.notes.filter((n) => !replaced(n.section)));
   ctx.extra.unshift(...old.extra.filter((e) => !replaced(e.section)));
