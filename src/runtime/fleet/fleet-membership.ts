@@ -104,18 +104,23 @@ export class FleetMembership {
     const record: FleetNode = { node: this.#deps.node, pid: process.pid, startedAt: this.#deps.startedAt, publishedAt: this.#deps.clock(), vassals };
     const published = { lease: id, body };
     this.#published = published;
-    this.#writing = this.#deps.ns
-      .put(`${NODES_PREFIX}${this.#deps.node}`)
-      .value(JSON.stringify(record))
-      .lease(id)
-      .options({ deadline: Date.now() + this.#deps.ttlMs / 3 })
-      .exec()
-      .then(
-        () => undefined,
-        () => {
-          if (this.#published === published) this.#published = null; // written again at the next tick
-        },
-      );
+    // One write at a time, in order: etcd serves concurrent requests in any order, so a slow
+    // write of an older record (a tick's "dancing") could land after the newer one ("running")
+    // and stay, since the newer body counts as written. A roll planned right after a dance then
+    // left that node out (seen once in CI).
+    const write = async (): Promise<void> => {
+      try {
+        await this.#deps.ns
+          .put(`${NODES_PREFIX}${this.#deps.node}`)
+          .value(JSON.stringify(record))
+          .lease(id)
+          .options({ deadline: Date.now() + this.#deps.ttlMs / 3 })
+          .exec();
+      } catch {
+        if (this.#published === published) this.#published = null; // written again at the next tick
+      }
+    };
+    this.#writing = this.#writing.then(write);
     return this.#writing;
   }
 }
