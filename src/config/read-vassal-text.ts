@@ -21,10 +21,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // round trips of fs/promises (stat, open, fstat, read, close) cost about ten times the CPU of
 // the system calls themselves, which showed when thousands of files arrived at once.
 export async function readVassalText(file: string): Promise<VassalText> {
-  return readVassalTextSync(file);
-}
-
-function readVassalTextSync(file: string): VassalText {
   let bytes: Buffer;
   let owner: FileOwnership;
   try {

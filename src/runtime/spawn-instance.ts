@@ -111,14 +111,17 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
 
   const cgroup = req.cgroup ?? null;
+  // The channel is destroyed once the leader exits: nothing is written to a gone instance.
+  const sendUwsgi = (byte: number): void => {
+    if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
+  };
   let pausing: NodeJS.Timeout | undefined;
   const stopGroup = (): void => {
     if (req.process.protocol === 'uwsgi' && channel && !channel.destroyed && !leaderGone) {
-      const graceful = (): void => {
-        if (!channel.destroyed && !leaderGone) channel.write(Buffer.from([2]));
-      };
-      if (pausing === undefined && pauseUwsgiWorkers(pid)) pausing = setTimeout(graceful, UWSGI_PAUSE_MS);
-      else if (pausing === undefined) graceful();
+      // Byte 2 once the paused workers have finished what they hold (uwsgi-pause.ts); a stop
+      // repeated during the pause sends nothing more.
+      if (pausing === undefined && pauseUwsgiWorkers(pid)) pausing = setTimeout(() => sendUwsgi(2), UWSGI_PAUSE_MS);
+      else if (pausing === undefined) sendUwsgi(2);
     } else signalGroup(pid, req.process.stopSignal);
     // Processes that left the group (setsid, setpgid) get the stop signal too.
     if (cgroup) for (const p of escaped(cgroup, pid)) signalPid(p, req.process.stopSignal);
@@ -137,9 +140,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
       signalGroup(pid, 'SIGKILL');
       if (cgroup) killCgroup(cgroup);
     },
-    sendUwsgi: (byte) => {
-      if (channel && !channel.destroyed) channel.write(Buffer.from([byte]));
-    },
+    sendUwsgi,
     go: () => {
       if (goPipe && !goPipe.destroyed) goPipe.end(Buffer.from('g'));
     },

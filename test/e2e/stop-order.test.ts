@@ -40,6 +40,16 @@ function setup(em: Emperor): { vassal(name: string, extra?: string): void; exits
   };
 }
 
+// db <- app <- worker (each starts `after` the one before), all running.
+async function runChain(em: Emperor): Promise<ReturnType<typeof setup>> {
+  const s = setup(em);
+  s.vassal('db');
+  s.vassal('app', '  after: [db]\n');
+  s.vassal('worker', '  after: [app]\n');
+  for (const n of ['db', 'app', 'worker']) await em.waitRunning(n, 30_000);
+  return s;
+}
+
 describe('stop order', () => {
   test('SIGTERM stops dependents first; a cycle made while running stops together; a missing name holds nothing', async () => {
     const em = await pool.fresh().start();
@@ -70,11 +80,7 @@ describe('stop order', () => {
 
   test('the vassals of a directory that went away stop dependents first too', async () => {
     const em = await pool.fresh().start({ args: ['--missing-dir-grace', '300ms'] });
-    const s = setup(em);
-    s.vassal('db');
-    s.vassal('app', '  after: [db]\n');
-    s.vassal('worker', '  after: [app]\n');
-    for (const n of ['db', 'app', 'worker']) await em.waitRunning(n, 30_000);
+    const s = await runChain(em);
     renameSync(em.vassals, `${em.vassals}.away`);
     await waitFor(() => (em.events('db', 'exited').length > 0 ? true : undefined), { timeout: 60_000, message: 'db stopped after the grace period' });
     const exits = s.exits();
@@ -85,11 +91,7 @@ describe('stop order', () => {
 
   test('`emperor stop` of several vassals, or --all, stops dependents first: the waves follow `after`', async () => {
     const em = await pool.fresh().start();
-    const s = setup(em);
-    s.vassal('db');
-    s.vassal('app', '  after: [db]\n');
-    s.vassal('worker', '  after: [app]\n');
-    for (const n of ['db', 'app', 'worker']) await em.waitRunning(n, 30_000);
+    const s = await runChain(em);
     // Named with the database first: still the last to stop.
     const r = await runCli(['stop', 'db', 'worker', 'app', '--run-dir', em.runDir], {}, 60_000);
     expect(r.code).toBe(0);
