@@ -4,7 +4,7 @@ import { EmperorError, ErrorCodes, type ErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { VassalAction } from '../core/command-types.js';
 import type { FleetInfo, FleetNode, FleetRollEvent, OutputLine, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from './supervisor-port.js';
+import type { ActionOutcome, BatchOutcome, EmperorInfo, LogsReopened, SupervisorPort } from './supervisor-port.js';
 import { readNdjson } from './ndjson-reader.js';
 
 interface StreamOptions {
@@ -34,6 +34,13 @@ export class ControlClient {
   async act(name: string, action: VassalAction, opts: { wait?: boolean } = {}): Promise<ActionOutcome> {
     const query = opts.wait === false ? '?wait=0' : '';
     return (await this.json('POST', `/vassals/${encodeURIComponent(name)}/${action}${query}`)) as ActionOutcome;
+  }
+
+  // One action for several vassals in one request (stops go dependents first); each result
+  // says whether it worked, refusals included, in the order of `names`.
+  async actAll(names: readonly string[], action: VassalAction, opts: { wait?: boolean } = {}): Promise<BatchOutcome[]> {
+    const query = opts.wait === false ? '?wait=0' : '';
+    return ((await this.json('POST', `/actions/${action}${query}`, { names })) as { results: BatchOutcome[] }).results;
   }
 
   async info(): Promise<EmperorInfo> {
@@ -84,31 +91,33 @@ export class ControlClient {
     return readNdjson<T>(res, signal);
   }
 
-  private async json(method: string, path: string): Promise<unknown> {
-    const res = await this.send(method, path);
+  private async json(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.send(method, path, undefined, body);
     const text = await readText(res);
     const status = res.statusCode ?? 0;
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = JSON.parse(text);
+      answer = JSON.parse(text);
     } catch {
       throw new EmperorError('EMP_ERR_INTERNAL', `the emperor answered ${method} ${path} with ${status} and no JSON: ${text.slice(0, 200)}`);
     }
-    if (status >= 200 && status < 300) return body;
-    if (status === 409 && isOutcome(body)) return body;
+    if (status >= 200 && status < 300) return answer;
+    if (status === 409 && (isOutcome(answer) || isBatch(answer))) return answer;
     throw errorFromBody(status, text);
   }
 
-  private send(method: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+  private send(method: string, path: string, signal?: AbortSignal, body?: unknown): Promise<IncomingMessage> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = { host: 'emperor', accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) };
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method, path, headers: { host: 'emperor', accept: 'application/json' }, signal });
+      const req = request({ socketPath: this.socketPath, method, path, headers, signal });
       req.once('response', resolve);
       req.once('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') reject(err);
         else if (err.code && ['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTSOCK', 'ECONNRESET', 'EPERM'].includes(err.code)) reject(this.unreachable(err));
         else reject(err);
       });
-      req.end();
+      req.end(payload);
     });
   }
 
@@ -126,6 +135,10 @@ function describeErrno(err: NodeJS.ErrnoException): string {
     case 'ECONNRESET': return 'connection reset';
     default: return err.message;
   }
+}
+
+function isBatch(body: unknown): body is { results: BatchOutcome[] } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { results?: unknown }).results);
 }
 
 function isOutcome(body: unknown): body is ActionOutcome {

@@ -3,6 +3,7 @@
 // processes itself.
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
+import type { ErrorCode } from '../errors.js';
 import type { FleetInfo, FleetNode, FleetRollEvent, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
 
 export interface ActionOutcome {
@@ -14,6 +15,20 @@ export interface ActionOutcome {
   /** For dances: the failed step, when ok is false. */
   readonly failedStep?: string;
   readonly status: VassalStatus | null;
+}
+
+/**
+ * One vassal's result in a batch (`POST /actions/ACTION`): its outcome without the status, or,
+ * when the emperor refused the action for it (unknown, broken, …), the refusal's code and words.
+ */
+export interface BatchOutcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly command?: number;
+  readonly message: string;
+  readonly failedStep?: string;
+  /** Set only for a refusal: nothing changed for this vassal. */
+  readonly code?: ErrorCode;
 }
 
 export interface EmperorInfo {
@@ -44,6 +59,12 @@ export interface SupervisorPort {
    * Rejects with an EmperorError (unknown vassal, dance already running, …) when refused.
    */
   act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome>;
+  /**
+   * Sends one action to several vassals in one turn and resolves with each one's result, in
+   * the order of `names`. Stops go dependents first (`after`): a vassal stops once those of
+   * its dependents in the batch have stopped. A refusal fails only its own vassal.
+   */
+  actAll(names: readonly string[], action: VassalAction, wait: boolean): Promise<BatchOutcome[]>;
   /** Every lifecycle event from now on; returns the unsubscribe function. */
   subscribe(listener: (event: LifecycleEvent) => void): () => void;
   /**

@@ -3,7 +3,7 @@
 import type { VassalAction } from '../core/command-types.js';
 import type { LifecycleEvent } from '../core/lifecycle-event.js';
 import type { FleetInfo, FleetNode, FleetRollEvent, GroupUsage, OutputLine, VassalSourceInfo, VassalStatus } from '../core/status.js';
-import type { ActionOutcome, EmperorInfo, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
+import type { ActionOutcome, BatchOutcome, EmperorInfo, LogsReopened, SupervisorPort } from '../control/supervisor-port.js';
 import { EmperorError } from '../errors.js';
 import { refusalError } from '../control/refusal-error.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
@@ -21,6 +21,10 @@ export interface FleetView {
 }
 
 const FLEET_READ_TIMEOUT_MS = 3000;
+
+type DoneEvent = Extract<LifecycleEvent, { type: 'done' }>;
+/** One vassal's answer to a command: refused, or its outcome (without the status, read last). */
+type Sent = { readonly name: string; readonly refusal: EmperorError } | { readonly name: string; readonly outcome: Omit<ActionOutcome, 'status'> };
 
 export class Supervisor implements SupervisorPort {
   readonly #dispatcher: Dispatcher;
@@ -63,33 +67,47 @@ export class Supervisor implements SupervisorPort {
   }
 
   async act(name: string, action: VassalAction, wait: boolean): Promise<ActionOutcome> {
-    // Outcomes can come out in the very step that accepts the command: listen before sending it.
-    const outcomes: Extract<LifecycleEvent, { type: 'done' }>[] = [];
-    let settle: ((e: Extract<LifecycleEvent, { type: 'done' }>) => void) | null = null;
+    const [result] = await this.#send([name], action, wait);
+    if (result === undefined) throw new EmperorError('EMP_ERR_INTERNAL', `${name}: the command got no answer`);
+    if ('refusal' in result) throw result.refusal;
+    return { ...result.outcome, status: this.#read.get(name) ?? null };
+  }
+
+  async actAll(names: readonly string[], action: VassalAction, wait: boolean): Promise<BatchOutcome[]> {
+    const results = await this.#send(names, action, wait);
+    const byName = new Map(results.map((r) => [r.name, r]));
+    return names.map((name): BatchOutcome => {
+      const r = byName.get(name);
+      if (r === undefined) return { name, ok: false, message: `${name}: the command got no answer`, code: 'EMP_ERR_INTERNAL' };
+      if ('refusal' in r) return { name, ok: false, message: r.refusal.message, code: r.refusal.code };
+      return { name, ...r.outcome };
+    });
+  }
+
+  // Sends the commands in one turn (the dispatcher orders stops) and waits for each answer and,
+  // with `wait`, each outcome. Outcomes can come out in the very step that accepts a command:
+  // the listener is in place before anything is sent.
+  async #send(names: readonly string[], action: VassalAction, wait: boolean): Promise<Sent[]> {
+    const targets = new Set(names);
+    const early = new Map<number, DoneEvent>();
+    const waiting = new Map<number, (e: DoneEvent) => void>();
     const unsubscribe = this.#bus.subscribe((e) => {
-      if (e.type !== 'done' || e.vassal !== name) return;
+      if (e.type !== 'done' || !targets.has(e.vassal)) return;
+      const settle = waiting.get(e.command);
       if (settle) settle(e);
-      else outcomes.push(e);
+      else early.set(e.command, e);
     });
     try {
-      const { id, answer } = this.#dispatcher.command(name, action);
-      const answered = await answer;
-      if (answered.kind === 'refused') throw refusalError(answered.code, answered.reason);
-      if (!wait) return { ok: true, command: id, message: `${name}: ${action} requested`, status: this.#read.get(name) ?? null };
-      const done =
-        outcomes.find((e) => e.command === id) ??
-        (await new Promise<Extract<LifecycleEvent, { type: 'done' }>>((resolve) => {
-          settle = (e) => {
-            if (e.command === id) resolve(e);
-          };
-        }));
-      return {
-        ok: done.ok,
-        command: id,
-        message: done.message,
-        ...(done.step === undefined ? {} : { failedStep: done.step }),
-        status: this.#read.get(name) ?? null,
-      };
+      const sent = this.#dispatcher.commandAll([...targets], action);
+      return await Promise.all(
+        sent.map(async ({ name, id, answer }): Promise<Sent> => {
+          const answered = await answer;
+          if (answered.kind === 'refused') return { name, refusal: refusalError(answered.code, answered.reason) };
+          if (!wait) return { name, outcome: { ok: true, command: id, message: `${name}: ${action} requested` } };
+          const done = early.get(id) ?? (await new Promise<DoneEvent>((resolve) => waiting.set(id, resolve)));
+          return { name, outcome: { ok: done.ok, command: id, message: done.message, ...(done.step === undefined ? {} : { failedStep: done.step }) } };
+        }),
+      );
     } finally {
       unsubscribe();
     }

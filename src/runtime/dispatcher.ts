@@ -93,6 +93,16 @@ export class Dispatcher {
     return { id, answer };
   }
 
+  /**
+   * Sends one operator's command to several vassals in one turn, each with its own id. Stops go
+   * in stop order (as `dispatchInStopOrder`), so a vassal whose dependents are in the batch
+   * holds its stop until they are gone; other actions go in the order given.
+   */
+  commandAll(names: readonly string[], action: VassalAction): { readonly name: string; readonly id: number; readonly answer: Promise<CommandAnswer> }[] {
+    const order = action === 'stop' ? stopSequence(names, this.#afterOf) : names;
+    return order.map((name) => ({ name, ...this.command(name, action) }));
+  }
+
   has(name: string): boolean {
     return this.#entries.has(name);
   }

@@ -83,6 +83,43 @@ describe('control API endpoints', () => {
     await expect(s.client.get('nope')).rejects.toMatchObject({ code: 'EMP_ERR_UNKNOWN_VASSAL' });
   });
 
+  test('POST /actions/:action acts on every name and answers each result in the order given', async () => {
+    const res = await httpRequest(s.socketPath, 'POST', '/actions/reload', JSON.stringify({ names: ['flaky', 'web'] }), { 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text) as { results: { name: string; ok: boolean; message: string }[] };
+    expect(body.results.map((r) => [r.name, r.ok])).toEqual([['flaky', true], ['web', true]]);
+    expect(body.results[1]?.message).toMatch(/^web: running \(pid \d+, generation \d+\)$/);
+    expect(s.supervisor.calls.slice(-2)).toEqual([{ name: 'flaky', action: 'reload', wait: true }, { name: 'web', action: 'reload', wait: true }]);
+  });
+
+  test('POST /actions/:action: a refusal or a failure fails only its own name, and the answer is 409', async () => {
+    s.supervisor.failNext.set('flaky', 'boom');
+    const results = await s.client.actAll(['web', 'nope', 'bad', 'flaky'], 'start', { wait: false });
+    expect(results).toEqual([
+      expect.objectContaining({ name: 'web', ok: true }),
+      { name: 'nope', ok: false, code: 'EMP_ERR_UNKNOWN_VASSAL', message: "no vassal named 'nope'" },
+      expect.objectContaining({ name: 'bad', ok: false, code: 'EMP_ERR_BROKEN' }),
+      expect.objectContaining({ name: 'flaky', ok: false, failedStep: 'stand-in ready' }),
+    ]);
+    const raw = await httpRequest(s.socketPath, 'POST', '/actions/stop?wait=0', JSON.stringify({ names: ['nope'] }));
+    expect(raw.status).toBe(409);
+    expect(s.supervisor.calls.at(-1)).toEqual({ name: 'flaky', action: 'start', wait: false });
+  });
+
+  test('POST /actions/:action refuses a body without a list of names, and unknown actions', async () => {
+    const cases: [string, string | undefined, number, string][] = [
+      ['/actions/stop', undefined, 400, 'EMP_ERR_BAD_REQUEST'],
+      ['/actions/stop', '{"names": "web"}', 400, 'EMP_ERR_BAD_REQUEST'],
+      ['/actions/stop', '{"names": ["web", 3]}', 400, 'EMP_ERR_BAD_REQUEST'],
+      ['/actions/stop', '{"names": ["web"], "force": true}', 400, 'EMP_ERR_BAD_REQUEST'],
+      ['/actions/explode', '{"names": ["web"]}', 404, 'EMP_ERR_UNKNOWN_ACTION'],
+    ];
+    for (const [path, body, status, code] of cases) {
+      const res = await httpRequest(s.socketPath, 'POST', path, body);
+      expect({ path, body, status: res.status, code: (JSON.parse(res.text) as { error: { code: string } }).error.code }).toEqual({ path, body, status, code });
+    }
+  });
+
   test('POST /vassals/:name/dance runs the dance of a vassal that has one', async () => {
     const outcome = await s.client.act('worker', 'dance');
     expect(outcome).toMatchObject({ ok: true, message: 'worker: running (pid 2001, generation 2)' });

@@ -1,13 +1,12 @@
 // `emperor start|stop|reload NAME... [--all] [--no-wait]` (`restart` is `reload`):
-// POST /vassals/:name/(start|stop|reload), in parallel for several vassals.
+// POST /vassals/:name/(start|stop|reload) for one vassal, POST /actions/(start|stop|reload) for several.
 import type { Command } from 'commander';
 import type { ActionOutcome } from '../../control/supervisor-port.js';
 import type { VassalAction } from '../../core/command-types.js';
 import type { VassalStatus } from '../../core/status.js';
 import { addConnectionOptions, clientFor } from '../connection.js';
 import { painter, useColour } from '../output.js';
-import { stopWaves } from './stop-waves.js';
-import { forEachTarget, outcomeOf, pickTargets, printResults } from './targets.js';
+import { outcomeOf, pickTargets, printResults } from './targets.js';
 
 interface ActionCommand {
   readonly action: Exclude<VassalAction, 'dance'>;
@@ -35,7 +34,7 @@ const ACTIONS: readonly ActionCommand[] = [
     all: 'every vassal',
     keep: () => true,
     examples: '  $ emperor stop web worker\n  $ emperor stop --all',
-    order: " They stop in waves, as at the emperor's own shutdown: a vassal that others\nstart `after` stops once they have stopped (the job handlers before PostgreSQL).",
+    order: " They stop as at the emperor's own shutdown: a vassal that others start `after`\nstops once those of them being stopped have stopped (the job handlers before PostgreSQL).",
   },
   {
     action: 'reload',
@@ -74,12 +73,9 @@ ${spec.examples}`);
         printOutcome(outcome);
         return outcome.ok ? 0 : 1;
       }
-      // Stops go in waves, dependents first (see stop-waves.ts); starts and reloads need no order:
-      // the emperor holds a vassal back until what it starts `after` is ready.
-      const waves = spec.action === 'stop' ? stopWaves(targets, await client.list()) : [targets];
-      const results = [];
-      for (const wave of waves) results.push(...(await forEachTarget(wave, async (name) => ({ name, ...(await act(name)) }))));
-      return printResults(results);
+      // One request: the emperor sends the action to all of them in one turn, so stops go
+      // dependents first, and starts wait for what they start `after`.
+      return printResults(targets.length === 0 ? [] : await client.actAll(targets, spec.action, { wait }));
     }));
   }
 }

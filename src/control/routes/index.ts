@@ -10,6 +10,6 @@ import { listVassals } from './list-vassals.js';
 import { allLogs, logs } from './logs.js';
 import { metrics } from './metrics.js';
 import { reopenLogs } from './reopen-logs.js';
-import { vassalAction } from './vassal-action.js';
+import { batchAction, vassalAction } from './vassal-action.js';
 
-export const routes: readonly Route[] = [listVassals, getVassal, logs, allLogs, vassalAction, events, metrics, emperorInfo, reopenLogs, fleet, fleetDance, ...dashboardRoutes];
+export const routes: readonly Route[] = [listVassals, getVassal, logs, allLogs, vassalAction, batchAction, events, metrics, emperorInfo, reopenLogs, fleet, fleetDance, ...dashboardRoutes];

@@ -4,7 +4,7 @@ import type { VassalAction } from '../../../src/core/command-types.js';
 import type { LifecycleEvent } from '../../../src/core/lifecycle-event.js';
 import type { DanceStep } from '../../../src/core/operation.js';
 import type { GroupUsage, OutputLine, VassalStatus } from '../../../src/core/status.js';
-import type { ActionOutcome, SupervisorPort } from '../../../src/control/supervisor-port.js';
+import type { ActionOutcome, BatchOutcome, SupervisorPort } from '../../../src/control/supervisor-port.js';
 import { EmperorError } from '../../../src/errors.js';
 
 // A full VassalStatus with sensible defaults for a running vassal.
@@ -80,6 +80,20 @@ export class MemorySupervisor implements SupervisorPort {
     const next = this.commit(current, action);
     const message = next.state === 'stopped' ? `${name}: stopped` : `${name}: running (pid ${next.pid}, generation ${next.generation})`;
     return { ok: true, command, message: wait ? message : `${name}: ${action} accepted`, status: next };
+  }
+
+  async actAll(names: readonly string[], action: VassalAction, wait: boolean): Promise<BatchOutcome[]> {
+    const results: BatchOutcome[] = [];
+    for (const name of names) {
+      try {
+        const { status: _status, ...outcome } = await this.act(name, action, wait);
+        results.push({ name, ...outcome });
+      } catch (err) {
+        if (!(err instanceof EmperorError)) throw err;
+        results.push({ name, ok: false, message: err.message, code: err.code });
+      }
+    }
+    return results;
   }
 
   // Applies a successful action and emits what the emperor would.
