@@ -1,5 +1,6 @@
 // The `emperor` section: raw mapping -> WrittenVassal, every key type-checked, every problem collected.
 import { describeValue, isMapping } from './describe-value.js';
+import { readFlag } from './read-flag.js';
 import { readAccountKey } from './read-account-keys.js';
 import { readAfter } from './read-after.js';
 import { readDirs } from './read-dirs.js';
@@ -38,15 +39,6 @@ export function readEmperorSection(raw: unknown, report: Report, baseDir: string
 }
 
 // true or false; INI files can only write strings, so "true"/"false" (and yes/no, on/off) count too.
-function readFlag(raw: unknown, key: string, report: Report): boolean | undefined {
-  if (typeof raw === 'boolean') return raw;
-  const word = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  if (['true', 'yes', 'on'].includes(word)) return true;
-  if (['false', 'no', 'off'].includes(word)) return false;
-  report.error(key, `expected true or false, got ${describeValue(raw)}`);
-  return undefined;
-}
-
 function readSingleton(raw: unknown, report: Report): 'fleet' | undefined {
   if (raw === 'fleet') return 'fleet';
   report.error('emperor.singleton', `expected fleet (one instance across the whole fleet of emperors, see docs/fleet.md), got ${describeValue(raw)}`);

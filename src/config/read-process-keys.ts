@@ -4,6 +4,7 @@ import { parseDuration } from './duration.js';
 import { readUmask } from './read-account-keys.js';
 import { readCommand } from './read-command.js';
 import { readEnv } from './read-env.js';
+import { readFlag } from './read-flag.js';
 import { readLimits } from './read-limits.js';
 import { readByteSize, readLogBackups, readLogFormat } from './read-log-keys.js';
 import { readReady } from './read-ready.js';
@@ -38,6 +39,7 @@ export function readProcessKeys(section: Record<string, unknown>, prefix: string
   }
   if (has('umask')) written.umask = readUmask(section.umask, key('umask'), report);
   if (has('limits')) written.limits = readLimits(section.limits, key('limits'), report);
+  if (has('merge-stderr')) written.mergeStderr = readFlag(section['merge-stderr'], key('merge-stderr'), report);
   return written;
 }
 

@@ -48,6 +48,7 @@ export function resolveProcess(written: WrittenProcess, command: Command, origin
     runAs: undefined,
     umask: written.umask,
     limits: written.limits,
+    ...(written.mergeStderr === true ? { mergeStderr: true as const } : {}),
   };
   checkReadyDelay(spec, prefix, report);
   warnBufferedPython(spec, prefix, report);
@@ -81,6 +82,7 @@ export function applyOverrides(base: ProcessSpec, overrides: WrittenProcess, fil
     runAs: base.runAs,
     umask: overrides.umask ?? base.umask,
     limits: overrides.limits ?? base.limits,
+    ...((overrides.mergeStderr ?? base.mergeStderr === true) ? { mergeStderr: true as const } : {}),
     ...(base.dirs ? { dirs: base.dirs } : {}),
   };
   if (!uwsgi && overrides.heartbeatTimeoutMs !== undefined) {

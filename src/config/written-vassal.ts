@@ -36,6 +36,8 @@ export interface WrittenProcess {
   readonly umask?: number;
   /** Default: the emperor's own limits. */
   readonly limits?: ResourceLimits;
+  /** Default false: stderr has a pipe of its own. */
+  readonly mergeStderr?: boolean;
 }
 
 /** `standin`: overrides merged onto the vassal's own process, or another vassal-format file. */
@@ -88,6 +90,7 @@ const PROCESS_KEYS = [
   'heartbeat-timeout',
   'umask',
   'limits',
+  'merge-stderr',
 ] as const;
 
 /** Who the vassal runs as: the emperor section only (the stand-in runs as the same user). */

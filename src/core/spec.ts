@@ -92,6 +92,11 @@ export interface ProcessSpec {
   readonly umask?: number | undefined;
   /** Resource limits set before exec; absent: the emperor's own. */
   readonly limits?: ResourceLimits | undefined;
+  /**
+   * stderr goes down the stdout pipe (supervisord's redirect_stderr): one descriptor in the
+   * emperor per instance instead of two, and every line is labelled stdout. Absent: two pipes.
+   */
+  readonly mergeStderr?: true | undefined;
 }
 
 /** A listening socket the emperor binds once and hands to every instance of the vassal. */

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Vassal } from '../core/vassal.js';
 import { readFdLimit } from '../lib/open-file-limit.js';
-import { fdShortfall, raiseFdLimit } from '../runtime/fd-limit.js';
+import { fdShortfall, raiseFdLimit, vassalFds } from '../runtime/fd-limit.js';
 
 // Raises RLIMIT_NOFILE's soft limit to the hard one and logs the limit the fleet has. Node
 // itself raises it at start-up where it can, so this usually finds nothing to do.
@@ -17,12 +17,12 @@ export function raiseOwnFdLimit(log: Logger): void {
 
 // Warns when the vassals loaded so far would need more descriptors than the soft limit.
 export function warnIfShortOfFds(vassals: readonly Vassal[], log: Logger): void {
-  const sockets = vassals.reduce((n, v) => n + (v.spec?.sockets.length ?? 0) + (v.spec?.process.log ? 1 : 0), 0);
+  const fds = vassals.reduce((n, v) => n + vassalFds({ sockets: v.spec?.sockets.length ?? 0, logFile: v.spec?.process.log !== undefined, mergeStderr: v.spec?.process.mergeStderr === true }), 0);
   const limit = readFdLimit();
-  const { needed, short } = fdShortfall(vassals.length, sockets, limit);
+  const { needed, short } = fdShortfall(fds, limit);
   if (!short) return;
   log.warn(
     { vassals: vassals.length, needed, soft: limit.soft, hard: limit.hard },
-    `${vassals.length} vassals need about ${needed} open files in the emperor, but it may open ${limit.soft} (hard limit ${limit.hard}): some will fail to start with EMFILE; raise LimitNOFILE= in the unit (or ulimit -Hn)`,
+    `${vassals.length} vassals need about ${needed} open files in the emperor, but it may open ${limit.soft} (hard limit ${limit.hard}): some will fail to start with EMFILE; raise LimitNOFILE= in the unit (or ulimit -Hn), or give the vassals \`merge-stderr: true\` (one pipe each instead of two)`,
   );
 }

@@ -64,7 +64,7 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
     queueMicrotask(() => cb.spawnFailed(`cannot start ${launch.program}: ${error.code ?? error.message}${error.code ? ` (${error.message})` : ''}`, false));
     return NOT_STARTED;
   };
-  let pipes: readonly [OutputPipe, OutputPipe] | null;
+  let pipes: ReturnType<typeof outputPipes>;
   try {
     pipes = outputPipes(req);
   } catch (error) {
@@ -98,9 +98,10 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
   }
   child.on('error', () => {}); // signalling a dead child: its exit is reported below
   queueMicrotask(() => cb.spawned(pid));
+  const stderrPipe = pipes ? pipes[1]?.readFd : child.stderr;
   const outputs = [
     readPipeLines(pipes ? pipes[0].readFd : child.stdout, (chunk) => cb.lines('stdout', chunk)),
-    readPipeLines(pipes ? pipes[1].readFd : child.stderr, (chunk) => cb.lines('stderr', chunk)),
+    ...(stderrPipe === undefined ? [] : [readPipeLines(stderrPipe, (chunk) => cb.lines('stderr', chunk))]),
   ];
   if (launch.notifyFd !== null) readLines(pipeAt(launch.notifyFd), (chunk) => chunk.lines.forEach((l) => cb.notify(l)));
   if (channel) {
@@ -151,9 +152,11 @@ export function spawnInstance(req: SpawnRequest, cb: InstanceCallbacks): Instanc
 }
 
 // Pipes for stdout and stderr, or null for Node's own socket pairs.
-function outputPipes(req: SpawnRequest): readonly [OutputPipe, OutputPipe] | null {
+// [stdout, stderr], or [stdout] alone when stderr shares it (merge-stderr); null: no FIFOs here.
+function outputPipes(req: SpawnRequest): readonly [OutputPipe] | readonly [OutputPipe, OutputPipe] | null {
   const stdout = req.outputPipes?.open() ?? null;
   if (!stdout) return null;
+  if (req.process.mergeStderr) return [stdout];
   let stderr: OutputPipe | null = null;
   try {
     stderr = req.outputPipes?.open() ?? null;
@@ -163,9 +166,9 @@ function outputPipes(req: SpawnRequest): readonly [OutputPipe, OutputPipe] | nul
   return stderr ? [stdout, stderr] : null;
 }
 
-function withOutputPipes(stdio: Stdio, pipes: readonly [OutputPipe, OutputPipe]): Stdio {
+function withOutputPipes(stdio: Stdio, pipes: readonly [OutputPipe] | readonly [OutputPipe, OutputPipe]): Stdio {
   const [stdin, , , ...rest] = stdio;
-  return [stdin, pipes[0].writeFd, pipes[1].writeFd, ...rest];
+  return [stdin, pipes[0].writeFd, (pipes[1] ?? pipes[0]).writeFd, ...rest];
 }
 
 function closePipes(pipes: readonly OutputPipe[] | null, ...ends: (keyof OutputPipe)[]): void {

@@ -74,6 +74,19 @@ describe('native YAML vassal', () => {
     expect((await loadSpec(off)).warmStandin).toBeUndefined();
   });
 
+  test('merge-stderr: yes merges stderr into stdout, for the stand-in too unless it says otherwise', async () => {
+    const merged = await vassals.write('m.yml', 'emperor:\n  command: [sh]\n  merge-stderr: yes\n  reload: dance\n  standin: { env: { A: "0" } }\n');
+    const spec = await loadSpec(merged);
+    expect(spec.process.mergeStderr).toBe(true);
+    expect(spec.standin?.mergeStderr).toBe(true);
+    const apart = await vassals.write('a.yml', 'emperor:\n  command: [sh]\n  merge-stderr: true\n  reload: dance\n  standin: { merge-stderr: false }\n');
+    expect((await loadSpec(apart)).standin?.mergeStderr).toBeUndefined();
+    const plain = await vassals.write('p.yml', 'emperor:\n  command: [sh]\n');
+    expect((await loadSpec(plain)).process.mergeStderr).toBeUndefined();
+    const typo = await vassals.write('t.yml', 'emperor:\n  command: [sh]\n  merge-stderr: maybe\n');
+    expect((await loadProblems(typo)).errors).toContainEqual({ file: typo, key: 'emperor.merge-stderr', message: 'expected true or false, got `maybe` (string)' });
+  });
+
   test('a command string is a shell command', async () => {
     const file = await vassals.write('sh.yml', 'emperor:\n  command: "exec node app.js >> out.log"\n');
     expect((await loadSpec(file)).process.command).toEqual({ kind: 'shell', script: 'exec node app.js >> out.log' });

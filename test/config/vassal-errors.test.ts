@@ -182,7 +182,7 @@ describe('the shape of the document', () => {
     const file = await vassals.write('u.yml', 'emperor:\n  command: [sh]\n  colour: blue\n');
     const { errors } = await loadProblems(file);
     expect(errors.map(formatProblem)).toEqual([
-      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, user, group, reload, sockets, standin, warm-standin, restart, restart-burst, restart-window, max-restarts, after, dirs, singleton`,
+      `${file}: emperor.colour: unknown key; known keys: command, cwd, env, stop-signal, stop-timeout, ready, ready-timeout, logto, log-max-size, log-backups, log-format, heartbeat-timeout, umask, limits, merge-stderr, user, group, reload, sockets, standin, warm-standin, restart, restart-burst, restart-window, max-restarts, after, dirs, singleton`,
     ]);
   });
 

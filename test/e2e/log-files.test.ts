@@ -217,6 +217,29 @@ describe('logto files', () => {
     expect(readdirSync(join(em.runDir, 'pipes'))).toEqual([]);
   });
 
+  test('merge-stderr: stderr is the stdout pipe itself, its lines logged as stdout in the order written, one descriptor in the emperor', async () => {
+    const em = await pool.fresh().start();
+    const log = join(em.dir, 'logs', 'merged.log');
+    em.write('merged.yml', `emperor:\n  command: "echo one; echo two >&2; echo three > /dev/stderr; exec sleep infinity"\n  logto: ${log}\n  merge-stderr: true\n`);
+    em.write('apart.yml', 'emperor:\n  command: [/bin/sleep, infinity]\n');
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('three'), { message: 'the three lines in the file' });
+    const output = readFileSync(log, 'utf8').split('\n').filter((l) => / (stdout|stderr): /.test(l));
+    expect(output.map((l) => l.slice(l.indexOf(' ') + 1))).toEqual(['#1 stdout: one', '#1 stdout: two', '#1 stdout: three']);
+    const merged = (await em.waitRunning('merged')).pid!;
+    expect(readlinkSync(`/proc/${merged}/fd/2`)).toBe(readlinkSync(`/proc/${merged}/fd/1`));
+    const apart = (await em.waitRunning('apart')).pid!;
+    expect(readlinkSync(`/proc/${apart}/fd/2`)).not.toBe(readlinkSync(`/proc/${apart}/fd/1`));
+    // The emperor holds the read end of each pipe: three in all, against four for two vassals apart.
+    const readEnds = readdirSync(`/proc/${em.proc.pid}/fd`).filter((fd) => {
+      try {
+        return /\/pipes\/.*\(deleted\)$/.test(readlinkSync(`/proc/${em.proc.pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    expect(readEnds.length).toBe(3);
+  });
+
   test('without mkfifo the emperor says so once and instances write to socket pairs', async () => {
     const em = await pool.fresh().start({ env: { PATH: '/nonexistent' } });
     const log = join(em.dir, 'logs', 'nofifo.log');

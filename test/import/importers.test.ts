@@ -105,4 +105,13 @@ describe('importers', () => {
     expect([...v.keys()]).toEqual(['worker_09', 'worker_10']);
     expect(v.get('worker_10')?.emperor).toMatchObject({ command: ['/bin/sleep', '10'], env: { SHARED: 'yes', LANG: 'en_US.UTF-8' }, 'stop-signal': 'SIGTERM', restart: 'on-failure' });
   });
+
+  test('supervisord: redirect_stderr = true becomes merge-stderr, with or without a log file of its own', async () => {
+    const file = join(dir.path, 'redirect.conf');
+    writeFileSync(file, `[program:web]\ncommand = /bin/sleep 1\nredirect_stderr = true\nstdout_logfile = ${dir.path}/web.log\n\n[program:quiet]\ncommand = /bin/sleep 2\nredirect_stderr = yes\n\n[program:apart]\ncommand = /bin/sleep 3\n`);
+    const v = vassals(await importSupervisord([file], { env: {} }));
+    expect(v.get('web')?.emperor).toMatchObject({ logto: `${dir.path}/web.log`, 'merge-stderr': true });
+    expect(v.get('quiet')?.emperor).toMatchObject({ 'merge-stderr': true });
+    expect(v.get('apart')?.emperor).not.toHaveProperty('merge-stderr');
+  });
 });

@@ -131,9 +131,12 @@ function mapLogs(
   const maxbytes = take('stdout_logfile_maxbytes');
   const backups = take('stdout_logfile_backups');
   const kind = logfile === undefined ? 'auto' : ['none', 'off'].includes(logfile.toLowerCase()) ? 'none' : logfile.toLowerCase() === 'auto' ? 'auto' : logfile.toLowerCase() === 'syslog' ? 'syslog' : 'file';
+  const redirected = redirect !== undefined && TRUE.includes(redirect.toLowerCase());
+  if (redirect !== undefined && !redirected && !FALSE.includes(redirect.toLowerCase())) keys.fail('redirect_stderr', `expected true or false, got ${JSON.stringify(redirect)}`);
+  if (redirected) emperor['merge-stderr'] = true;
   if (kind !== 'file') {
     if (logfile !== undefined) approximate.push(`stdout_logfile = ${logfile}: output goes to the emperor's log (emperor logs NAME)`);
-    for (const [key, v] of [['stdout_logfile_maxbytes', maxbytes], ['stdout_logfile_backups', backups], ['redirect_stderr', redirect]] as const) {
+    for (const [key, v] of [['stdout_logfile_maxbytes', maxbytes], ['stdout_logfile_backups', backups]] as const) {
       if (v !== undefined) unmapped.push(`${key} = ${v}: no log file of the vassal's own to apply it to`);
     }
     return;
@@ -149,8 +152,6 @@ function mapLogs(
   } else approximate.push('stdout_logfile_maxbytes = 0: no rotation by size; rotate with logrotate and `emperor reopen-logs`');
   const defaults = [maxbytes === undefined ? 'stdout_logfile_maxbytes = 50MB' : '', backups === undefined ? 'stdout_logfile_backups = 10' : ''].filter(Boolean);
   if (defaults.length > 0 && size > 0) notes.push(`supervisord's defaults applied: ${defaults.join(', ')}`);
-  const redirected = redirect !== undefined && TRUE.includes(redirect.toLowerCase());
-  if (redirect !== undefined && !redirected && !FALSE.includes(redirect.toLowerCase())) keys.fail('redirect_stderr', `expected true or false, got ${JSON.stringify(redirect)}`);
   if (!redirected) approximate.push(`redirect_stderr = ${redirect ?? 'false'}: stderr goes to logto too (supervisord keeps it apart)`);
 }
 
