@@ -13,8 +13,9 @@ const FAMILIES: readonly { name: string; value: (u: GroupUsage) => number }[] = 
 // Inserts each vassal's series right after the family's last sample line.
 export function addVassalProcessSeries(text: string, usage: ReadonlyMap<string, GroupUsage | null>): string {
   const lines = text.split('\n');
+  const byName = [...usage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([vassal, u]) => [escapeLabel(vassal), u] as const);
   for (const { name, value } of FAMILIES) {
-    const series = [...usage].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([vassal, u]) => `${name}{vassal="${escapeLabel(vassal)}"} ${u ? value(u) : 0}`);
+    const series = byName.map(([vassal, u]) => `${name}{vassal="${vassal}"} ${u ? value(u) : 0}`);
     let last = -1;
     for (const [i, line] of lines.entries()) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`) || line.startsWith(`# TYPE ${name} `)) last = i;
     if (last < 0) lines.push(`# TYPE ${name} ${name.endsWith('_total') ? 'counter' : 'gauge'}`, ...series);

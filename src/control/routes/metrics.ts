@@ -1,12 +1,11 @@
 // GET /metrics -> Prometheus text exposition format. CLI: `emperor metrics`.
 import type { Route } from '../route.js';
-import { addVassalProcessSeries } from '../vassal-process-metrics.js';
 
 export const metrics: Route = {
   method: 'GET',
   path: '/metrics',
   async handle({ res, metrics, port }) {
-    const text = addVassalProcessSeries(await metrics.text(), await port.usage({ cpuPercent: false }));
+    const text = await metrics.text(await port.usage({ cpuPercent: false }));
     res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   },
