@@ -257,6 +257,8 @@ async function ladderRun(ctx, n, idleS, merged) {
     r.stopAllMs = (exitedTimes.length ? Math.max(...exitedTimes) : ts) - ts;
   } finally {
     await e.stop(120_000);
+    // Kept for a figure that needs explaining (bench/.work is not committed).
+    writeFileSync(join(ctx.work, `ladder-${n}${merged ? 'm' : ''}-${Date.now()}.ndjson`), e.logs.map((l) => JSON.stringify(l)).join('\n'));
   }
   return r;
 }

@@ -120,10 +120,12 @@ export class FileTracker {
    * periodic safety rescan, and every (re-)arm of the watcher. O(files): a file whose mtime,
    * size and inode are unchanged is not read. With `keepUnchanged` (the directory was re-armed:
    * it came back, or its symlink now points elsewhere), a file with the same content as before
-   * is not a reload, whatever its inode. Throws when the directory cannot be read.
+   * is not a reload, whatever its inode. Throws when the directory cannot be read. Returns how
+   * many files it loaded (new or changed since their last load) and how many it found gone.
    */
-  rescan(dir: string, keepUnchanged = false): void {
+  rescan(dir: string, keepUnchanged = false): { readonly loaded: number; readonly gone: number } {
     const present = new Set<string>();
+    let loaded = 0;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!isVassalFileName(entry.name) || entry.isDirectory()) continue;
       const file = join(dir, entry.name);
@@ -136,10 +138,13 @@ export class FileTracker {
         continue;
       }
       if (t && keepUnchanged) t.keepUnchanged = true;
+      loaded += 1;
       void this.#load(file, keepUnchanged);
     }
     // Keys from etcd are no files of this directory: only their own source removes them.
-    this.#removedTogether([...this.#files].filter(([file, t]) => !present.has(file) && t.content === null).map(([file]) => file));
+    const gone = [...this.#files].filter(([file, t]) => !present.has(file) && t.content === null).map(([file]) => file);
+    this.#removedTogether(gone);
+    return { loaded, gone: gone.length };
   }
 
   /**
