@@ -88,7 +88,7 @@ export function addDaemonOptions(cmd: Command): Command {
     .addOption(durationFlag('--throttle <duration>', "first respawn delay once a vassal's restart burst is used up (doubles each time)", '1s'))
     .addOption(durationFlag('--max-throttle <duration>', 'largest respawn delay', '60s'))
     .addOption(durationFlag('--missing-dir-grace <duration>', 'how long vassals keep running after their directory vanishes, in case a deploy brings it back (0: stop them at once)', '10s'))
-    .addOption(durationFlag('--rescan-interval <duration>', 'period of the safety rescan that catches file events the kernel dropped (0: none)', '30s'))
+    .addOption(durationFlag('--rescan-interval <duration>', 'period of the safety rescan that catches file events the kernel dropped, stretched so that it takes at most 0.1 % of a core (0: none)', '30s'))
     .option('--log-format <format>', 'json or pretty (default: pretty when stderr is a terminal, else json)', logFormatOption)
     .addOption(new Option('--log-level <level>', 'how much the emperor logs').choices(LOG_LEVELS).default('info'))
     .option('--log-file <path>', "write the emperor's own log to this file instead of stderr (reopened on SIGUSR1 or `emperor reopen-logs`; under systemd leave it out: stderr goes to the journal)")
